@@ -1,0 +1,1 @@
+"""devkit: one way to work for every service of the organisation."""

@@ -1,0 +1,36 @@
+"""`devkit cache-key`: the key GitLab computes for the environment cache."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from devkit import cachekey, console
+from devkit.project import find_project
+
+DESCRIPTION = """\
+Print the key GitLab CI computes for
+  cache: {key: {files: [<lock file>, pyproject.toml], prefix: PREFIX}}
+from the files in the working tree, as the last line of stdout. GitLab hashes the files
+of the pipeline's commit, so a note on stderr says when the working tree differs from HEAD.
+"""
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "cache-key",
+        help="print the GitLab cache key of the lock and pyproject.toml",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--prefix", default="", help="the cache's key prefix (devkit's CI uses main and dev)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    project = find_project(Path.cwd())
+    changed = cachekey.differs_from_head(project.root, project.key_files)
+    if changed:
+        console.note(f"{', '.join(changed)} differ from HEAD: CI will compute another key until they are committed")
+    print(cachekey.key(project.key_files, args.prefix))
+    return 0

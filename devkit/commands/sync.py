@@ -1,0 +1,90 @@
+"""`devkit sync`: build `.venv` from the lock, exactly; a no-op when nothing changed."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from devkit.project import find_project
+from devkit.stamp import Request
+
+DESCRIPTION = """\
+Make the project's .venv exactly the lock's selection: the packages of the requested
+groups, at the locked versions, with their hashes; whatever else is there is removed.
+By default main and every non-optional group (what `poetry sync` installs). Runs from
+any folder of the project. When poetry.lock, pyproject.toml and the options are what the
+last sync used, it returns at once without starting an installer.
+
+The installer is uv reading poetry.lock (or `uv sync --locked` for uv.lock). Poetry does
+the install with --installer poetry, or when the lock needs it (a note says so). The
+Python is [tool.devkit] python in pyproject.toml, else the lowest requires-python.
+
+Exit codes: 0 in sync, 1 failed (or stale, with --check), 2 bad usage.
+"""
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "sync",
+        help="build .venv from the lock (a no-op when nothing changed)",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="GROUP",
+        help="install only these groups (e.g. --only main for production)",
+    )
+    parser.add_argument(
+        "--with",
+        dest="with_groups",
+        action="append",
+        default=[],
+        metavar="GROUP",
+        help="also install an optional group",
+    )
+    parser.add_argument("--without", action="append", default=[], metavar="GROUP", help="leave out a group")
+    parser.add_argument(
+        "--no-root", action="store_true", help="do not install the project itself (it is installed editable by default)"
+    )
+    parser.add_argument(
+        "--installer", choices=("uv", "poetry"), help="who installs (default: uv, or [tool.devkit] installer)"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="install nothing: exit 0 when .venv is in sync, 1 when stale"
+    )
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print only errors (the installer's progress shows on a terminal otherwise)",
+    )
+    parser.set_defaults(run=run)
+
+
+def _split(values: list[str]) -> tuple[str, ...]:
+    return tuple(sorted({name.strip() for value in values for name in value.split(",") if name.strip()}))
+
+
+def run(args: argparse.Namespace) -> int:
+    from devkit import sync
+
+    request = Request(
+        only=_split(args.only),
+        with_groups=_split(args.with_groups),
+        without=_split(args.without),
+        root=not args.no_root,
+        installer=args.installer or "",
+    )
+    project = find_project(Path.cwd())
+    if args.check:
+        sync.check(project, request)
+        if not args.quiet:
+            from devkit import console
+
+            console.info(f".venv is in sync with {project.lock_name}")
+        return 0
+    sync.sync(project, request, quiet=args.quiet)
+    return 0

@@ -1,0 +1,27 @@
+"""One sync at a time per project: a second one waits, then finds the work done."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from devkit import console
+
+
+@contextmanager
+def exclusive(path: Path, *, quiet: bool = False) -> Iterator[None]:
+    """Hold an exclusive lock on `path`, waiting (with a message) while another holder has it."""
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not quiet:
+                console.info("another devkit sync is running in this project; waiting for it to finish")
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)

@@ -1,0 +1,129 @@
+"""poetry.lock installed by uv: the locked selection, with hashes, through `uv pip sync`.
+
+`uv pip sync` installs exactly the listed requirements and removes everything else, and
+installs no dependency that is not listed, so the environment is the lock's selection and
+nothing more. Each line keeps the lock's marker for the requested groups, and uv
+evaluates it for the `.venv` interpreter.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from devkit import tools
+from devkit.installers import Target
+from devkit.poetrylock import Lock, Package
+
+_PRIORITIES = ("primary", "supplemental", "explicit")
+_UV_INDEX_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+@dataclass(frozen=True)
+class IndexSource:
+    """A `[[tool.poetry.source]]` entry."""
+
+    name: str
+    url: str
+    priority: str
+
+
+class UvFromPoetryLock:
+    """devkit's own reader of poetry.lock, with uv doing the install."""
+
+    name = "uv"
+
+    def __init__(self, uv: Path, lock: Lock) -> None:
+        self._uv = uv
+        self._lock = lock
+
+    def version(self) -> str:
+        return tools.version(self._uv)
+
+    def install(self, target: Target) -> None:
+        lines = requirements(self._lock.packages, target.groups, target.project.root)
+        if target.root:
+            lines.append(f"-e {target.project.root}")
+        listing = target.project.state_dir() / "requirements.txt"
+        listing.write_text("".join(line + "\n" for line in lines))
+        sources = declared_sources(target.pyproject)
+        command: list[str | Path] = [self._uv, "pip", "sync", "--python", target.venv_python]
+        command += index_arguments(sources, self._lock.packages)
+        command += ["--allow-empty-requirements", *(["--quiet"] if target.quiet else []), listing]
+        env = tools.child_env(**credentials(sources, os.environ))
+        tools.run(command, cwd=target.project.root, env=env, what="uv pip sync")
+
+
+def requirements(packages: Iterable[Package], groups: Sequence[str], root: Path) -> list[str]:
+    """One requirement line per selected package, with its marker and hashes."""
+    lines = []
+    for package in packages:
+        marker = package.marker_for(groups)
+        if marker is None:
+            continue
+        line = _requirement(package, root)
+        if marker and not line.startswith("-e "):
+            line += f" ; {marker}"
+        lines.append(line + "".join(f" --hash={digest}" for digest in package.hashes))
+    return lines
+
+
+def _requirement(package: Package, root: Path) -> str:
+    source = package.source
+    if source is None or source.type == "legacy":
+        return f"{package.name}=={package.version}"
+    if source.type == "git":
+        fragment = f"#subdirectory={source.subdirectory}" if source.subdirectory else ""
+        revision = source.resolved_reference or source.reference
+        return f"{package.name} @ git+{source.url}@{revision}{fragment}"
+    if source.type in ("directory", "file"):
+        path = (root / source.url).resolve()
+        return f"-e {path}" if package.develop else f"{package.name} @ {path.as_uri()}"
+    return f"{package.name} @ {source.url}"
+
+
+def declared_sources(pyproject: Mapping[str, Any]) -> list[IndexSource]:
+    """The project's `[[tool.poetry.source]]` entries; Poetry's default priority is primary."""
+    entries = pyproject.get("tool", {}).get("poetry", {}).get("source", [])
+    return [
+        IndexSource(name=str(entry["name"]), url=str(entry["url"]), priority=str(entry.get("priority", "primary")))
+        for entry in entries
+        if "url" in entry
+    ]
+
+
+def index_arguments(sources: Sequence[IndexSource], packages: Iterable[Package]) -> list[str]:
+    """uv's index options, in Poetry's priority order, for the indexes the lock uses.
+
+    Packages without a source come from the default index (PyPI, or whatever the user's uv
+    configuration names). When no package does, the first source becomes uv's default, so
+    uv never asks an index the lock does not name.
+    """
+    packages = list(packages)
+    used = {package.source.url for package in packages if package.source and package.source.type == "legacy"}
+    rank = {priority: position for position, priority in enumerate(_PRIORITIES)}
+    ordered = sorted((s for s in sources if s.url in used), key=lambda s: rank.get(s.priority, 0))
+    urls = [source.url for source in ordered]
+    urls += sorted(used - set(urls))
+    names = {source.url: source.name for source in ordered}
+    named = [f"{names[url]}={url}" if _UV_INDEX_NAME.match(names.get(url, "")) else url for url in urls]
+    if not named or any(package.source is None for package in packages):
+        return [argument for entry in named for argument in ("--index", entry)]
+    first, *rest = named
+    return ["--default-index", first, *[argument for entry in rest for argument in ("--index", entry)]]
+
+
+def credentials(sources: Iterable[IndexSource], environ: Mapping[str, str]) -> dict[str, str | None]:
+    """Poetry's `POETRY_HTTP_BASIC_<NAME>_*` credentials, passed to uv as `UV_INDEX_<NAME>_*`."""
+    found: dict[str, str | None] = {}
+    for source in sources:
+        suffix = re.sub(r"[^A-Z0-9]", "_", source.name.upper())
+        for part in ("USERNAME", "PASSWORD"):
+            value = environ.get(f"POETRY_HTTP_BASIC_{suffix}_{part}")
+            if value is not None:
+                found[f"UV_INDEX_{suffix}_{part}"] = value
+    return found

@@ -1,0 +1,61 @@
+"""The command line: parse, dispatch to a command module, turn DevkitError into exit 1.
+
+A `devkit sync` that finds `.venv` in sync is answered by `devkit.noop` before argparse
+and the command modules are imported: it runs on every make target and every hook.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from devkit import console, noop
+from devkit.errors import DevkitError
+
+TYPE_CHECKING = False  # typing itself costs milliseconds at start-up
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
+
+EPILOG = "Exit codes: 0 success, 1 failure (the message says what to do next), 2 bad usage."
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("devkit-toolchain")
+    except PackageNotFoundError:
+        return "unknown (running from source)"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
+    from devkit.commands import cache_key, sync
+
+    parser = argparse.ArgumentParser(
+        prog="devkit",
+        description="One way to work: the same environment and checks in make, pre-commit and CI.",
+        epilog=EPILOG,
+    )
+    parser.add_argument("--version", action="version", version=f"devkit {_version()}")
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    for module in (sync, cache_key):
+        module.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if noop.answer(arguments):
+        return 0
+    args = build_parser().parse_args(arguments)
+    try:
+        code: int = args.run(args)
+    except DevkitError as exc:
+        console.error(str(exc))
+        return 1
+    except KeyboardInterrupt:
+        console.error("interrupted; .venv is not marked in sync, run `devkit sync` again")
+        return 130
+    return code

@@ -1,0 +1,101 @@
+"""The no-op check of `devkit sync`, on the cheapest modules of the standard library.
+
+A `devkit sync` whose stamp matches is the common case (every make target, every hook
+runs one), so it is answered before argparse, pathlib or any devkit record is imported:
+read the two key files and the stamp, compare, done. Any argument this module does not
+know sends the call down the full path, which gives the same answer more slowly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+from devkit import cachekey
+
+STAMP = "devkit-stamp.json"
+FORMAT = 1
+_LOCKS = ("poetry.lock", "uv.lock")
+_LISTS = {"--only": "only", "--with": "with_groups", "--without": "without"}
+_INSTALLERS = ("uv", "poetry")
+
+
+def request_from_argv(argv: list[str]) -> dict[str, object] | None:
+    """The stamp's request for `devkit sync ARGS`, or None when the full parser is needed."""
+    if not argv or argv[0] != "sync":
+        return None
+    lists: dict[str, set[str]] = {"only": set(), "with_groups": set(), "without": set()}
+    request: dict[str, object] = {"root": True, "installer": "", "quiet": False}
+    words = iter(argv[1:])
+    for word in words:
+        name, equals, value = word.partition("=")
+        if name in _LISTS or name == "--installer":
+            value = value if equals else next(words, "")
+            if not value or value.startswith("-"):
+                return None
+            if name == "--installer":
+                if value not in _INSTALLERS:
+                    return None
+                request["installer"] = value
+            else:
+                lists[_LISTS[name]].update(part.strip() for part in value.split(",") if part.strip())
+        elif word == "--no-root":
+            request["root"] = False
+        elif word in ("-q", "--quiet"):
+            request["quiet"] = True
+        else:
+            return None
+    return {**{key: sorted(names) for key, names in lists.items()}, **request}
+
+
+def staleness(root: str, lock_name: str, request: dict[str, object], key: str) -> str | None:
+    """Why `ROOT/.venv` is not in sync for `request` and `key`, or None when it is."""
+    venv = os.path.join(root, ".venv")
+    try:
+        with open(os.path.join(venv, STAMP), "rb") as handle:
+            stamp = json.load(handle)
+    except (OSError, ValueError):
+        stamp = None
+    if not isinstance(stamp, dict) or stamp.get("format") != FORMAT:
+        return ".venv was not built by a finished `devkit sync`"
+    if stamp.get("key") != key:
+        return f"{lock_name} or pyproject.toml changed since the last sync"
+    if stamp.get("request") != request:
+        groups = ", ".join(map(str, stamp.get("groups", [])))
+        return f"the last sync installed other groups or options ({groups} with {stamp.get('installer')})"
+    if not os.path.exists(os.path.join(venv, "bin", "python")):
+        return "the Python that .venv was built with is gone"
+    return None
+
+
+def key_of(root: str, lock_name: str) -> str:
+    """The environment's key: the cache key digest of the lock and pyproject.toml."""
+    return cachekey.digest([os.path.join(root, lock_name), os.path.join(root, "pyproject.toml")])
+
+
+def answer(argv: list[str]) -> bool:
+    """True when this is a `devkit sync` and `.venv` is already in sync (it printed so)."""
+    request = request_from_argv(argv)
+    if request is None:
+        return False
+    quiet = request.pop("quiet")
+    root = _project_root(os.getcwd())
+    if root is None:
+        return False
+    locks = [name for name in _LOCKS if os.path.isfile(os.path.join(root, name))]
+    if len(locks) != 1 or staleness(root, locks[0], request, key_of(root, locks[0])) is not None:
+        return False
+    if not quiet:
+        print(f"devkit: .venv is in sync with {locks[0]}", file=sys.stderr)
+    return True
+
+
+def _project_root(folder: str) -> str | None:
+    while True:
+        if os.path.isfile(os.path.join(folder, "pyproject.toml")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent

@@ -1,0 +1,72 @@
+"""Where the project is and which lock file it uses: only path checks, no parsing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+from devkit.errors import DevkitError
+
+PYPROJECT = "pyproject.toml"
+POETRY_LOCK = "poetry.lock"
+UV_LOCK = "uv.lock"
+VENV = ".venv"
+STATE_DIR = ".devkit"
+
+
+class Project(NamedTuple):
+    """A project root and the lock file that pins its environment."""
+
+    root: Path
+    lock_name: str
+
+    @property
+    def pyproject(self) -> Path:
+        return self.root / PYPROJECT
+
+    @property
+    def lock(self) -> Path:
+        return self.root / self.lock_name
+
+    @property
+    def venv(self) -> Path:
+        return self.root / VENV
+
+    @property
+    def key_files(self) -> tuple[Path, Path]:
+        """The files whose contents key the environment, as CI's cache lists them."""
+        return (self.lock, self.pyproject)
+
+    @property
+    def is_poetry(self) -> bool:
+        return self.lock_name == POETRY_LOCK
+
+    def state_dir(self) -> Path:
+        """devkit's git-ignored working folder in the project, created on first use."""
+        path = self.root / STATE_DIR
+        if not path.is_dir():
+            path.mkdir()
+            (path / ".gitignore").write_text("# created by devkit\n*\n")
+        return path
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above `start` that holds a pyproject.toml."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / PYPROJECT).is_file():
+            return folder
+    raise DevkitError(f"no {PYPROJECT} in {start} or any parent folder: run devkit inside a project")
+
+
+def find_project(start: Path) -> Project:
+    """The project around `start`, with its lock file."""
+    root = find_root(start)
+    present = [name for name in (POETRY_LOCK, UV_LOCK) if (root / name).is_file()]
+    if not present:
+        raise DevkitError(
+            f"{root / PYPROJECT} has no lock file beside it: run `poetry lock` (or `uv lock`) and commit the lock"
+        )
+    if len(present) == 2:
+        raise DevkitError(f"{root} has both {POETRY_LOCK} and {UV_LOCK}: delete the one your project no longer uses")
+    return Project(root=root, lock_name=present[0])

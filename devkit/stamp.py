@@ -1,0 +1,71 @@
+"""The stamp in `.venv` that says which inputs built it.
+
+It is removed before any install starts and written last, atomically, so an interrupted
+sync is never taken for a good one. It is read by `devkit.noop`, on the cheap path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import NamedTuple
+
+from devkit.noop import FORMAT, STAMP
+
+
+class Request(NamedTuple):
+    """What the user asked for: compared as given, before any file is parsed.
+
+    A NamedTuple, like the other records on the no-op path: dataclasses cost more to import.
+    """
+
+    only: tuple[str, ...] = ()
+    with_groups: tuple[str, ...] = ()
+    without: tuple[str, ...] = ()
+    root: bool = True
+    installer: str = ""
+
+    def as_json(self) -> dict[str, object]:
+        """The request as the stamp stores it (and as `devkit.noop` rebuilds it from argv)."""
+        return {key: list(value) if isinstance(value, tuple) else value for key, value in self._asdict().items()}
+
+
+class Stamp(NamedTuple):
+    """What a finished sync installed, and from which inputs."""
+
+    key: str
+    request: Request
+    groups: tuple[str, ...]
+    python: str
+    installer: str
+    installer_version: str
+
+
+def path(venv: Path) -> Path:
+    return venv / STAMP
+
+
+def write(venv: Path, stamp: Stamp) -> None:
+    """Write the stamp atomically: a reader sees no file or the whole new one."""
+    data = {
+        "format": FORMAT,
+        "key": stamp.key,
+        "request": stamp.request.as_json(),
+        "groups": list(stamp.groups),
+        "python": stamp.python,
+        "installer": stamp.installer,
+        "installer_version": stamp.installer_version,
+    }
+    temporary = path(venv).with_suffix(".tmp")
+    with temporary.open("w") as handle:
+        json.dump(data, handle, indent=2)
+        handle.write("\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path(venv))
+
+
+def remove(venv: Path) -> None:
+    """Forget that `venv` is in sync; called before anything in it changes."""
+    path(venv).unlink(missing_ok=True)

@@ -1,0 +1,105 @@
+"""`devkit sync`: make `.venv` exactly the lock's selection, or find that it already is.
+
+The no-op path reads two files, hashes them and compares the stamp: no TOML parsing, no
+installer start. Everything else happens under the project's sync lock, in an order that
+leaves `.venv` untouched on bad input: parse, check the lock is fresh, find the Python and
+the installer, and only then remove the stamp and install.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from devkit import cachekey, console, noop, stamp
+from devkit.errors import DevkitError, StaleError
+from devkit.project import Project
+from devkit.stamp import Request
+
+if TYPE_CHECKING:
+    from devkit.installers import Installer
+    from devkit.poetrylock import Lock
+
+
+def staleness(project: Project, key: str, request: Request) -> str | None:
+    """Why `.venv` is not in sync for `request`, or None when it is."""
+    return noop.staleness(str(project.root), project.lock_name, request.as_json(), key)
+
+
+def check(project: Project, request: Request) -> None:
+    """Raise StaleError, saying why and what to run, unless `.venv` is in sync."""
+    reason = staleness(project, cachekey.digest(project.key_files), request)
+    if reason is None:
+        return
+    if project.is_poetry:
+        from devkit import tomlfile
+
+        _require_fresh_poetry_lock(project, tomlfile.load(project.pyproject))
+    raise StaleError(f".venv is out of date: {reason}; run `devkit sync`")
+
+
+def sync(project: Project, request: Request, *, quiet: bool) -> None:
+    """Bring `.venv` in sync, waiting for any other sync of this project first."""
+    if staleness(project, cachekey.digest(project.key_files), request) is None:
+        _report_noop(project, quiet)
+        return
+    from devkit import filelock
+
+    with filelock.exclusive(project.state_dir() / "sync.lock", quiet=quiet):
+        key = cachekey.digest(project.key_files)
+        if staleness(project, key, request) is None:
+            _report_noop(project, quiet)
+            return
+        _install(project, key, request, quiet=quiet)
+
+
+def _report_noop(project: Project, quiet: bool) -> None:
+    if not quiet:
+        console.info(f".venv is in sync with {project.lock_name}")
+
+
+def _install(project: Project, key: str, request: Request, *, quiet: bool) -> None:
+    from devkit import interpreter, tomlfile, tools, venv
+    from devkit.installers import Target
+
+    pyproject = tomlfile.load(project.pyproject)
+    installer, selected, root = _plan(project, pyproject, request)
+    wanted, origin = interpreter.setting(pyproject)
+    executable, full_version = interpreter.find(wanted, origin)
+    installer_version = installer.version()
+    stamp.remove(project.venv)
+    venv.ensure(project.venv, executable, wanted, uv=tools.find("uv"), quiet=quiet)
+    target = Target(project, pyproject, selected, root, executable, quiet)
+    installer.install(target)
+    done = stamp.Stamp(key, request, selected, full_version, installer.name, installer_version)
+    stamp.write(project.venv, done)
+    if not quiet:
+        console.info(
+            f"synced .venv: {', '.join(selected)} with {installer.name} {installer_version}, Python {full_version}"
+        )
+
+
+def _plan(project: Project, pyproject: Mapping[str, Any], request: Request) -> tuple[Installer, tuple[str, ...], bool]:
+    """The installer, the groups and whether the project itself is installed."""
+    from devkit import groups
+    from devkit.installers import choice
+
+    if project.is_poetry:
+        lock = _require_fresh_poetry_lock(project, pyproject)
+        selected = groups.select(groups.defined(pyproject), request)
+        root = request.root and pyproject.get("tool", {}).get("poetry", {}).get("package-mode", True) is not False
+        return choice.for_poetry_lock(lock, pyproject, request, root), selected, root
+    selected = groups.select(groups.defined_for_uv(pyproject), request)
+    return choice.for_uv_lock(project, pyproject, request), selected, request.root
+
+
+def _require_fresh_poetry_lock(project: Project, pyproject: Mapping[str, Any]) -> Lock:
+    from devkit import contenthash, poetrylock
+
+    lock = poetrylock.read(project.lock)
+    if not contenthash.is_fresh(pyproject, lock.content_hash, lock.header):
+        raise DevkitError(
+            "poetry.lock is stale: pyproject.toml changed since it was locked; run `poetry lock`, "
+            "commit poetry.lock, then `devkit sync` (.venv was not touched)"
+        )
+    return lock
