@@ -49,20 +49,27 @@ def request_from_argv(argv: list[str]) -> dict[str, object] | None:
     return {**{key: sorted(names) for key, names in lists.items()}, **request}
 
 
+def read_stamp(root: str) -> dict[str, object] | None:
+    """The stamp of `ROOT/.venv` as stored, or None when there is no readable one."""
+    try:
+        with open(os.path.join(root, ".venv", STAMP), "rb") as handle:
+            stamp = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    return stamp if isinstance(stamp, dict) and stamp.get("format") == FORMAT else None
+
+
 def staleness(root: str, lock_name: str, request: dict[str, object], key: str) -> str | None:
     """Why `ROOT/.venv` is not in sync for `request` and `key`, or None when it is."""
     venv = os.path.join(root, ".venv")
-    try:
-        with open(os.path.join(venv, STAMP), "rb") as handle:
-            stamp = json.load(handle)
-    except (OSError, ValueError):
-        stamp = None
-    if not isinstance(stamp, dict) or stamp.get("format") != FORMAT:
+    stamp = read_stamp(root)
+    if stamp is None:
         return ".venv was not built by a finished `devkit sync`"
     if stamp.get("key") != key:
         return f"{lock_name} or pyproject.toml changed since the last sync"
     if stamp.get("request") != request:
-        groups = ", ".join(map(str, stamp.get("groups", [])))
+        groups = stamp.get("groups")
+        groups = ", ".join(map(str, groups)) if isinstance(groups, list) else "unknown groups"
         return f"the last sync installed other groups or options ({groups} with {stamp.get('installer')})"
     if not os.path.exists(os.path.join(venv, "bin", "python")):
         return "the Python that .venv was built with is gone"

@@ -26,6 +26,22 @@ class Request(NamedTuple):
     root: bool = True
     installer: str = ""
 
+    @classmethod
+    def from_json(cls, data: object) -> Request:
+        """The request a stamp stored; the default request when it is unreadable."""
+        if not isinstance(data, dict):
+            return cls()
+        try:
+            return cls(
+                only=tuple(data["only"]),
+                with_groups=tuple(data["with_groups"]),
+                without=tuple(data["without"]),
+                root=bool(data["root"]),
+                installer=str(data["installer"]),
+            )
+        except (KeyError, TypeError):
+            return cls()
+
     def as_json(self) -> dict[str, object]:
         """The request as the stamp stores it (and as `devkit.noop` rebuilds it from argv)."""
         return {key: list(value) if isinstance(value, tuple) else value for key, value in self._asdict().items()}

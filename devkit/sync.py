@@ -53,6 +53,18 @@ def sync(project: Project, request: Request, *, quiet: bool) -> None:
         _install(project, key, request, quiet=quiet)
 
 
+def keep_current(project: Project) -> None:
+    """Sync again when the lock or pyproject.toml changed, with the options of the last sync.
+
+    What `devkit run` does first: a `.venv` synced `--with docs` stays so. Silent when
+    nothing changed.
+    """
+    stored = noop.read_stamp(str(project.root))
+    request = Request.from_json(stored.get("request") if stored else None)
+    if staleness(project, cachekey.digest(project.key_files), request) is not None:
+        sync(project, request, quiet=False)
+
+
 def _report_noop(project: Project, quiet: bool) -> None:
     if not quiet:
         console.info(f".venv is in sync with {project.lock_name}")

@@ -1,0 +1,204 @@
+"""Shared fixtures: an isolated environment, a loopback package index, uv and Poetry.
+
+Every test runs with ``HOME`` and the XDG folders in a fresh temporary folder
+and with no index, pip, uv, Poetry, virtualenv or CI settings inherited from
+the caller. uv and Poetry caches are shared by the whole session (for speed)
+but live in the session's temporary folder, never in the real ``$HOME``.
+Packages come only from ``index_url``, a PEP 503 index this session serves on
+127.0.0.1 from the ``wheelhouse`` folder.
+
+Session-scoped fixtures are set up before the per-test isolation applies: one
+that runs uv, Poetry or git isolates itself with ``isolate`` first.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.support.index import RunningIndex, serve_index
+from tests.support.projects import build_parity_wheels, lock_with_poetry, write_parity_project
+
+POETRY_MISSING = "Poetry not found: set DEVKIT_TEST_POETRY or put poetry on PATH (bash .ci/run installs it)"
+
+# Variables removed from every test's environment: anything that could point
+# uv, pip or Poetry at another index, config, cache or environment, plus CI
+# (tools change output and defaults under CI) and proxies (the index is on
+# loopback; nothing else is reached).
+_UNSET = (
+    "VIRTUAL_ENV",
+    "CONDA_PREFIX",
+    "CONDA_DEFAULT_ENV",
+    "CI",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+)
+# Every variable with one of these prefixes is removed too. This covers the
+# named ones (UV_INDEX_URL, UV_DEFAULT_INDEX, UV_EXTRA_INDEX_URL, UV_CONFIG_FILE,
+# PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, PIP_FIND_LINKS, PIP_CONSTRAINT,
+# POETRY_VIRTUALENVS_IN_PROJECT, ...) and any other setting of those tools.
+_UNSET_PREFIXES = ("UV_", "PIP_", "POETRY_", "VIRTUALENV_")
+
+
+@dataclass(frozen=True)
+class SessionCaches:
+    """Cache folders shared by all tests of one session (outside any ``$HOME``)."""
+
+    uv: Path
+    poetry: Path
+
+
+@pytest.fixture(scope="session")
+def session_caches(tmp_path_factory: pytest.TempPathFactory) -> SessionCaches:
+    """Return the session's uv and Poetry cache folders."""
+    return SessionCaches(
+        uv=tmp_path_factory.mktemp("uv-cache"),
+        poetry=tmp_path_factory.mktemp("poetry-cache"),
+    )
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+    session_caches: SessionCaches,
+) -> Path:
+    """Isolate the test from the user's home and tool settings; return the fake ``$HOME``."""
+    home = tmp_path_factory.mktemp("home")
+    isolate(monkeypatch, home, session_caches)
+    return home
+
+
+def isolate(monkeypatch: pytest.MonkeyPatch, home: Path, caches: SessionCaches) -> None:
+    """Point every tool setting at `home` and `caches` and drop inherited tool config."""
+    for name in list(os.environ):
+        if name in _UNSET or name.startswith(_UNSET_PREFIXES):
+            monkeypatch.delenv(name)
+    _set_home(monkeypatch, home)
+    _set_tool_dirs(monkeypatch, home, caches)
+    _set_git_identity(monkeypatch)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+
+
+def _set_home(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    # System-level config: uv reads $XDG_CONFIG_DIRS/uv/uv.toml and pip reads
+    # $XDG_CONFIG_DIRS/pip/pip.conf (this machine has /etc/xdg/pip/pip.conf).
+    system_config = home / ".xdg-config-dirs"
+    system_config.mkdir()
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(system_config))
+
+
+def _set_tool_dirs(monkeypatch: pytest.MonkeyPatch, home: Path, caches: SessionCaches) -> None:
+    # uv: we do NOT set UV_NO_CONFIG, because it would also stop uv from reading
+    # a project's own pyproject.toml [tool.uv] / uv.toml, which devkit's uv.lock
+    # projects may rely on. UV_CONFIG_FILE is removed above; user-level config
+    # is isolated by HOME/XDG_CONFIG_HOME and system-level by XDG_CONFIG_DIRS.
+    # Only /etc/uv/uv.toml (uv's last fallback) cannot be redirected.
+    monkeypatch.setenv("UV_CACHE_DIR", str(caches.uv))
+    # Never let uv fetch interpreters from the network; tests use local ones.
+    monkeypatch.setenv("UV_PYTHON_DOWNLOADS", "never")
+    monkeypatch.setenv("POETRY_CACHE_DIR", str(caches.poetry))
+    monkeypatch.setenv("POETRY_CONFIG_DIR", str(home / ".poetry-config"))
+    monkeypatch.setenv("POETRY_DATA_DIR", str(home / ".poetry-data"))
+    # Poetry-made virtualenvs (not in-project) stay with the test, not in the
+    # shared cache.
+    monkeypatch.setenv("POETRY_VIRTUALENVS_PATH", str(home / ".poetry-virtualenvs"))
+    # No keyring probing (D-Bus, files in $HOME): the test index needs no auth.
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    # pip (seeded into venvs) must not read /etc/pip.conf or /etc/xdg/pip.
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+
+
+def _set_git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
+    for role in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{role}_NAME", "devkit tests")
+        monkeypatch.setenv(f"GIT_{role}_EMAIL", "devkit-tests@example.invalid")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return the session's wheel folder, pre-filled with every wheel the fixtures need."""
+    path = tmp_path_factory.mktemp("wheelhouse")
+    build_parity_wheels(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def index(wheelhouse: Path) -> Iterator[RunningIndex]:
+    """Serve ``wheelhouse`` as a PEP 503 index on loopback for the whole session."""
+    with serve_index(wheelhouse) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def index_url(index: RunningIndex) -> str:
+    """The session index's ``/simple/`` URL."""
+    return index.url
+
+
+@pytest.fixture(scope="session")
+def parity_template(
+    tmp_path_factory: pytest.TempPathFactory, session_caches: SessionCaches, index_url: str, poetry: Path
+) -> Path:
+    """The parity project, locked once per session by real Poetry against the session index."""
+    root = tmp_path_factory.mktemp("parity-template") / "parity-app"
+    write_parity_project(root, index_url)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        isolate(monkeypatch, tmp_path_factory.mktemp("lock-home"), session_caches)
+        lock_with_poetry(root, poetry)
+    return root
+
+
+@pytest.fixture
+def parity_project(parity_template: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the locked parity project, without a ``.venv``."""
+    project = tmp_path / "parity-app"
+    shutil.copytree(parity_template, project, ignore=shutil.ignore_patterns(".venv"))
+    return project
+
+
+@pytest.fixture(scope="session")
+def poetry() -> Path:
+    """Return the Poetry executable: ``$DEVKIT_TEST_POETRY``, else ``poetry`` on PATH."""
+    configured = os.environ.get("DEVKIT_TEST_POETRY")
+    found = configured or shutil.which("poetry")
+    if not found or not Path(found).is_file():
+        pytest.fail(POETRY_MISSING)
+    return Path(found)
+
+
+@pytest.fixture(scope="session")
+def uv() -> Path:
+    """Return the uv executable: next to ``sys.executable`` (the test venv's), else on PATH."""
+    beside = Path(sys.executable).parent / "uv"
+    found = str(beside) if beside.is_file() else shutil.which("uv")
+    if found is None:
+        pytest.fail("uv not found: install uv into the test environment or put it on PATH")
+    return Path(found)
+
+
+@pytest.fixture(scope="session")
+def second_python() -> str:
+    """`python3.12` on PATH, for the tests of a project that moves to another Python."""
+    result = subprocess.run(["python3.12", "-c", "pass"], capture_output=True, check=False)
+    if result.returncode != 0:
+        pytest.fail("python3.12 does not run from PATH: these tests need it (bash .ci/run makes it available)")
+    return "python3.12"
