@@ -1,0 +1,40 @@
+"""`devkit run STAGE [FILES...]`: run one stage of the stage table."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+DESCRIPTION = """\
+Run every command of STAGE (see `devkit stages`) with the tools of the project's .venv,
+from the project root, with the effective config (devkit's lint.toml plus the
+project's). .venv is synced first when it is stale. Each command is printed before it
+runs; all of them run even when one fails; the exit code is 1 when any failed.
+
+FILES narrow the file-based tools (ruff) to those files; whole-project tools (mypy,
+pytest) still check the whole project.
+"""
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="run a stage (lint, format, typecheck, tests, ...)",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("stage", metavar="STAGE", help="the stage to run")
+    parser.add_argument("files", metavar="FILES", nargs="*", help="limit file-based tools to these files")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from devkit import config, runner, stages, sync, tomlfile
+    from devkit.project import find_project
+
+    project = find_project(Path.cwd())
+    pyproject = tomlfile.load(project.pyproject)
+    commands = stages.lookup(stages.table(pyproject), args.stage)
+    sync.keep_current(project)
+    config.ensure(project)
+    return runner.run(project, args.stage, commands, args.files or None)

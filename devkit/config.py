@@ -1,0 +1,101 @@
+"""The effective tool config: devkit's base lint.toml plus the project's own lint.toml.
+
+Merge rules: tables merge key by key; a value in the project file replaces the base
+value; keys that mean "add" append instead: ruff's `extend-*` lists, the entries of
+`per-file-ignores` (a glob in both files gets both lists), and `[[tool.mypy.overrides]]`.
+
+mypy, pytest and coverage read the merged file directly; ruff reads `[tool.ruff]` only
+from a file named pyproject.toml, so its table is written out as a ruff.toml. Both land
+in the project's git-ignored `.devkit/` folder and are rewritten only when a source
+changed: a hash of the two sources is compared first, which is cheap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from devkit import resources, tomlfile, tomlwrite
+from devkit.project import Project
+
+PROJECT_FILE = "lint.toml"
+MERGED = "lint.toml"
+RUFF = "ruff.toml"
+_KEY = "config.key"
+_APPENDED_TABLES = ("per-file-ignores", "extend-per-file-ignores")
+
+
+def merge(base: Mapping[str, Any], extra: Mapping[str, Any], path: tuple[str, ...] = ()) -> dict[str, Any]:
+    """`base` with `extra` layered on top, by the rules in this module's docstring."""
+    merged = dict(base)
+    for key, value in extra.items():
+        old = merged.get(key)
+        if isinstance(old, Mapping) and isinstance(value, Mapping):
+            merged[key] = _merge_globs(old, value) if key in _APPENDED_TABLES else merge(old, value, (*path, key))
+        elif isinstance(old, list) and isinstance(value, list) and _appends(path, key):
+            merged[key] = old + [item for item in value if item not in old]
+        else:
+            merged[key] = value
+    return merged
+
+
+def _appends(path: tuple[str, ...], key: str) -> bool:
+    return key.startswith("extend-") or (path == ("tool", "mypy") and key == "overrides")
+
+
+def _merge_globs(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    merged = {glob: list(codes) for glob, codes in base.items()}
+    for glob, codes in extra.items():
+        merged[glob] = merged.get(glob, []) + [code for code in codes if code not in merged.get(glob, [])]
+    return merged
+
+
+def sources(project: Project) -> list[Path]:
+    """The files the effective config comes from: the base, then the project's, if any."""
+    own = project.root / PROJECT_FILE
+    base = resources.shipped("lint.toml")
+    return [base] if not own.is_file() or own.resolve() == base.resolve() else [base, own]
+
+
+def effective(project: Project) -> dict[str, Any]:
+    """The merged config, parsed from the sources."""
+    merged: dict[str, Any] = {}
+    for source in sources(project):
+        merged = merge(merged, tomlfile.load(source))
+    return merged
+
+
+def render(merged: Mapping[str, Any], tool: str | None = None) -> str:
+    """The text devkit writes for `tool` ("ruff" gives ruff.toml's form), or the whole file."""
+    tools = merged.get("tool", {})
+    if tool is None:
+        return tomlwrite.dumps(merged)
+    if tool == "ruff":
+        return tomlwrite.dumps(tools.get("ruff", {}))
+    return tomlwrite.dumps({"tool": {tool: tools.get(tool, {})}}) if tool in tools else ""
+
+
+def ensure(project: Project) -> Path:
+    """Write the effective config files unless they are up to date; return their folder."""
+    folder = project.state_dir()
+    digest = hashlib.sha1(usedforsecurity=False)
+    for source in sources(project):
+        digest.update(str(source).encode() + b"\0" + source.read_bytes() + b"\0")
+    key_file = folder / _KEY
+    fresh = key_file.is_file() and key_file.read_text() == digest.hexdigest()
+    if fresh and (folder / MERGED).is_file() and (folder / RUFF).is_file():
+        return folder
+    merged = effective(project)
+    _write(folder / MERGED, render(merged))
+    _write(folder / RUFF, render(merged, "ruff"))
+    _write(key_file, digest.hexdigest())
+    return folder
+
+
+def _write(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    temporary.write_text(text)
+    os.replace(temporary, path)

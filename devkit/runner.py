@@ -1,0 +1,79 @@
+"""Run a stage: every command, each printed first, from the project root with `.venv` tools."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from devkit import console
+from devkit.project import Project
+from devkit.stages import PROVIDERS, Command
+
+PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")
+
+
+def argv(project: Project, command: Command, files: Sequence[str] | None = None) -> list[str]:
+    """The exact argument list `devkit run` executes for `command`."""
+    return [str(project.venv / "bin" / command.tool), *command.argv(files)]
+
+
+def narrow(root: Path, files: Sequence[str]) -> list[str]:
+    """FILES as paths relative to the project root: existing Python files inside it only."""
+    kept = []
+    for name in files:
+        path = Path(name).resolve()
+        if path.suffix in PYTHON_SUFFIXES and path.is_file() and path.is_relative_to(root):
+            kept.append(str(path.relative_to(root)))
+    return kept
+
+
+def missing_tool(tool: str) -> str:
+    """What to do when `.venv` lacks `tool`."""
+    if PROVIDERS.get(tool) == "devkit":
+        return (
+            f"{tool} is not installed in .venv: it comes with devkit, which belongs in the dev group "
+            "(`poetry add --group dev devkit-toolchain`); then run `devkit sync`"
+        )
+    return f"{tool} is not installed in .venv: add it to the dev group (`poetry add --group dev {tool}`), then `devkit sync`"
+
+
+def run(project: Project, name: str, commands: Sequence[Command], files: Sequence[str] | None) -> int:
+    """Run every command of stage `name`, even after a failure; 1 when any failed."""
+    targets = None if files is None else narrow(project.root, files)
+    env = _activated(project)
+    failed = []
+    for command in commands:
+        if targets == [] and command.takes_files:
+            continue
+        words = argv(project, command, targets)
+        print(f"$ {shlex.join(words)}", flush=True)
+        if not Path(words[0]).is_file():
+            console.error(missing_tool(command.tool))
+            failed.append(command.tool)
+            continue
+        sys.stderr.flush()
+        if subprocess.run(words, cwd=project.root, env=env, check=False).returncode != 0:
+            failed.append(_label(command))
+    if failed:
+        console.error(f"stage {name} failed: {', '.join(failed)}")
+        return 1
+    return 0
+
+
+def _label(command: Command) -> str:
+    """A short name for a command in the summary: "ruff check", "mypy"."""
+    subcommand = [word for word in command.args[:1] if not word.startswith("-")]
+    return " ".join([command.tool, *subcommand])
+
+
+def _activated(project: Project) -> dict[str, str]:
+    """The environment with `.venv` activated, as a tool run inside it expects."""
+    env = dict(os.environ)
+    env["VIRTUAL_ENV"] = str(project.venv)
+    env["PATH"] = os.pathsep.join([str(project.venv / "bin"), env.get("PATH", "")])
+    env.pop("PYTHONHOME", None)
+    return env
