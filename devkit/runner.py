@@ -65,9 +65,12 @@ def run(project: Project, name: str, commands: Sequence[Command], files: Sequenc
 
 
 def _label(command: Command) -> str:
-    """A short name for a command in the summary: "ruff check", "mypy"."""
-    subcommand = [word for word in command.args[:1] if not word.startswith("-")]
-    return " ".join([command.tool, *subcommand])
+    """A short name for a command in the summary: "ruff check", "mypy", "pytest"."""
+    tool, args = command.tool, command.args
+    if args[:1] == ("-m",) and len(args) > 1:  # python -m TOOL ...
+        tool, args = args[1], args[2:]
+    subcommand = args[:1] if args and not args[0].startswith("-") else ()
+    return " ".join([tool, *subcommand])
 
 
 def _activated(project: Project) -> dict[str, str]:

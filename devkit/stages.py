@@ -44,9 +44,11 @@ class Command(NamedTuple):
 _RUFF_CHECK = ("check", "--config", RUFF_CONFIG, "--force-exclude")
 _RUFF_FORMAT = ("format", "--config", RUFF_CONFIG, "--force-exclude")
 _MYPY = Command("mypy", ("--config-file", LINT_CONFIG))
+# `python -m pytest` puts the project root on sys.path: tests import the project's code
+# even when it is not installed (Poetry's package-mode = false).
 _PYTEST = Command(
-    "pytest",
-    ("-c", LINT_CONFIG, "--rootdir=.", "--confcutdir=.", "--cov", f"--cov-config={LINT_CONFIG}"),
+    "python",
+    ("-m", "pytest", "-c", LINT_CONFIG, "--rootdir=.", "--confcutdir=.", "--cov", f"--cov-config={LINT_CONFIG}"),
 )
 
 BUILTIN: dict[str, tuple[Command, ...]] = {
@@ -69,7 +71,7 @@ DESCRIPTIONS = {
     "tests": "pytest with coverage and its fail-under",
 }
 # Where a tool the stages need comes from, for the message when `.venv` lacks it.
-PROVIDERS = {"ruff": "devkit", "mypy": "devkit", "pytest": "devkit", "coverage": "devkit"}
+PROVIDERS = {"ruff": "devkit", "mypy": "devkit", "pytest": "devkit", "coverage": "devkit", "python": "devkit"}
 
 
 def table(pyproject: Mapping[str, Any]) -> dict[str, tuple[Command, ...]]:

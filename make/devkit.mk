@@ -21,3 +21,22 @@ help: ## list the targets of this project, with what they do
 .PHONY: sync
 sync: ## build .venv from the lock, exactly (a no-op when nothing changed)
 	$(DEVKIT) sync
+
+##@ Checks: the commands of `devkit stages`, the same in the hooks and in CI
+
+.PHONY: lint format typecheck mypy tests ci
+lint: ## every linter: ruff check, ruff format --check, mypy
+	$(DEVKIT) run lint
+
+format: ## rewrite the code: ruff check --fix, then ruff format
+	$(DEVKIT) run format
+
+typecheck: ## type-check the project with mypy
+	$(DEVKIT) run typecheck
+
+mypy: typecheck ## the same as typecheck
+
+tests: ## run pytest with coverage and its fail-under
+	$(DEVKIT) run tests
+
+ci: lint tests ## every check CI runs, in CI's order

@@ -31,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     project = find_project(Path.cwd())
     changed = cachekey.differs_from_head(project.root, project.key_files)
     if changed:
-        console.note(f"{', '.join(changed)} differ from HEAD: CI will compute another key until they are committed")
+        verb = "differs" if len(changed) == 1 else "differ"
+        console.note(f"{', '.join(changed)} {verb} from HEAD: CI computes another key until they are committed")
     print(cachekey.key(project.key_files, args.prefix))
     return 0

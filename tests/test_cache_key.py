@@ -1,0 +1,67 @@
+"""`devkit cache-key` computes the key GitLab computes for `cache: key: files:`."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.proc import run
+
+DEVKIT = [sys.executable, "-m", "devkit"]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "service"
+    root.mkdir()
+    (root / "pyproject.toml").write_text('[project]\nname = "service"\nversion = "1.0"\n')
+    (root / "poetry.lock").write_text('# lock\n[metadata]\nlock-version = "2.1"\n')
+    run(["git", "init", "-q"], cwd=root)
+    run(["git", "add", "."], cwd=root)
+    run(["git", "commit", "-qm", "init"], cwd=root)
+    return root
+
+
+def gitlab_key(root: Path, prefix: str, files: list[str]) -> str:
+    """GitLab's algorithm, from git itself: SHA-1 of the sorted blob ids joined with '-'."""
+    ids = sorted({run(["git", "hash-object", name], cwd=root).stdout.strip() for name in files})
+    digest = hashlib.sha1("-".join(ids).encode()).hexdigest()
+    return f"{prefix}-{digest}" if prefix else digest
+
+
+@pytest.mark.parametrize("prefix", ["dev", "main", ""])
+def test_cache_key_equals_gitlab_computation(repo: Path, prefix: str) -> None:
+    arguments = ["--prefix", prefix] if prefix else []
+
+    result = run([*DEVKIT, "cache-key", *arguments], cwd=repo)
+
+    assert result.stdout.splitlines()[-1] == gitlab_key(repo, prefix, ["poetry.lock", "pyproject.toml"])
+    assert result.stderr == ""
+
+
+def test_cache_key_warns_when_the_tree_differs_from_head(repo: Path) -> None:
+    (repo / "pyproject.toml").write_text('[project]\nname = "service"\nversion = "2.0"\n')
+
+    result = run([*DEVKIT, "cache-key", "--prefix", "dev"], cwd=repo)
+
+    assert "pyproject.toml differs from HEAD" in result.stderr
+    assert result.stdout.splitlines()[-1] == gitlab_key(repo, "dev", ["poetry.lock", "pyproject.toml"])
+
+
+def test_identical_files_count_once(repo: Path) -> None:
+    (repo / "poetry.lock").write_bytes((repo / "pyproject.toml").read_bytes())
+
+    result = run([*DEVKIT, "cache-key"], cwd=repo)
+
+    blob = run(["git", "hash-object", "pyproject.toml"], cwd=repo).stdout.strip()
+    assert result.stdout.strip() == hashlib.sha1(blob.encode()).hexdigest()
+
+
+def test_cache_key_outside_a_project_is_a_clear_error(tmp_path: Path) -> None:
+    result = run([*DEVKIT, "cache-key"], cwd=tmp_path, check=False)
+
+    assert result.returncode == 1
+    assert "no pyproject.toml" in result.stderr
