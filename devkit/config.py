@@ -4,6 +4,9 @@ Merge rules: tables merge key by key; a value in the project file replaces the b
 value; keys that mean "add" append instead: ruff's `extend-*` lists, the entries of
 `per-file-ignores` (a glob in both files gets both lists), and `[[tool.mypy.overrides]]`.
 
+`[tool.devkit] exclude` in pyproject.toml names folders no tool checks (nested projects
+with an environment of their own): they join ruff's extend-exclude and mypy's exclude.
+
 mypy, pytest and coverage read the merged file directly; ruff reads `[tool.ruff]` only
 from a file named pyproject.toml, so its table is written out as a ruff.toml. Both land
 in the project's git-ignored `.devkit/` folder and are rewritten only when a source
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -61,11 +65,22 @@ def sources(project: Project) -> list[Path]:
 
 
 def effective(project: Project) -> dict[str, Any]:
-    """The merged config, parsed from the sources."""
+    """The merged config, parsed from the sources, with `[tool.devkit] exclude` applied."""
     merged: dict[str, Any] = {}
     for source in sources(project):
         merged = merge(merged, tomlfile.load(source))
-    return merged
+    folders = tomlfile.load(project.pyproject).get("tool", {}).get("devkit", {}).get("exclude", [])
+    return _exclude(merged, folders) if folders else merged
+
+
+def _exclude(merged: Mapping[str, Any], folders: list[str]) -> dict[str, Any]:
+    """Folders no check looks at (for example nested projects with their own environment)."""
+    tools = merged.get("tool", {})
+    mypy_exclude = tools.get("mypy", {}).get("exclude", [])
+    mypy_exclude = [mypy_exclude] if isinstance(mypy_exclude, str) else list(mypy_exclude)
+    mypy_exclude += [f"^{re.escape(folder.strip('/'))}/" for folder in folders]
+    layer = {"tool": {"ruff": {"extend-exclude": folders}, "mypy": {"exclude": mypy_exclude}}}
+    return merge(merged, layer)
 
 
 def render(merged: Mapping[str, Any], tool: str | None = None) -> str:
@@ -82,15 +97,16 @@ def ensure(project: Project) -> Path:
     """Write the effective config files unless they are up to date; return their folder."""
     folder = project.state_dir()
     digest = hashlib.sha1(usedforsecurity=False)
-    for source in sources(project):
+    for source in [*sources(project), project.pyproject]:
         digest.update(str(source).encode() + b"\0" + source.read_bytes() + b"\0")
     key_file = folder / _KEY
     fresh = key_file.is_file() and key_file.read_text() == digest.hexdigest()
     if fresh and (folder / MERGED).is_file() and (folder / RUFF).is_file():
         return folder
     merged = effective(project)
-    _write(folder / MERGED, render(merged))
-    _write(folder / RUFF, render(merged, "ruff"))
+    header = f"# Written by devkit from {', '.join(map(str, sources(project)))}: edit those, not this.\n"
+    _write(folder / MERGED, header + render(merged))
+    _write(folder / RUFF, header + render(merged, "ruff"))
     _write(key_file, digest.hexdigest())
     return folder
 

@@ -1,0 +1,1 @@
+"""Scores customers for churn from a handful of usage features."""
