@@ -18,7 +18,9 @@ from devkit.errors import DevkitError
 
 _VERSION = re.compile(r"^\d+\.\d+(\.\d+)?$")
 _LOWER_BOUND = re.compile(r"(>=|\^|~=|~|==)\s*(\d+)\.(\d+)")
-_PROBE = "import sys; print('%d.%d.%d' % sys.version_info[:3])"
+# The version, and the interpreter behind any venv or shim: a .venv is never built on
+# another venv's Python (which may be the very .venv being rebuilt).
+_PROBE = "import sys; print('%d.%d.%d' % sys.version_info[:3]); print(getattr(sys, '_base_executable', sys.executable))"
 
 
 def setting(pyproject: Mapping[str, Any]) -> tuple[str, str]:
@@ -58,13 +60,16 @@ def _lowest(requires: str) -> str:
     return f"{major}.{minor}"
 
 
-def version_of(executable: Path) -> str | None:
-    """The full version ("3.11.7") an interpreter reports, or None when it does not run."""
+def probe(executable: Path) -> tuple[str, Path] | None:
+    """The full version ("3.11.7") of an interpreter and its base executable; None when it does not run."""
     try:
         result = subprocess.run([executable, "-c", _PROBE], capture_output=True, text=True, check=False)
     except OSError:
         return None
-    return result.stdout.strip() if result.returncode == 0 else None
+    lines = result.stdout.splitlines()
+    if result.returncode != 0 or len(lines) != 2:
+        return None
+    return lines[0], Path(lines[1])
 
 
 def matches(full_version: str, wanted: str) -> bool:
@@ -76,12 +81,12 @@ def find(wanted: str, origin: str) -> tuple[Path, str]:
     """An interpreter for `wanted` and its full version; a clear error when there is none."""
     major_minor = ".".join(wanted.split(".")[:2])
     names = [f"python{major_minor}", "python3", "python"]
-    candidates = [Path(found) for name in names if (found := shutil.which(name))]
+    candidates = [Path(path) for name in names if (path := shutil.which(name))]
     candidates.append(Path(sys.executable))
     for candidate in candidates:
-        full = version_of(candidate)
-        if full is not None and matches(full, wanted):
-            return candidate, full
+        found = probe(candidate)
+        if found is not None and matches(found[0], wanted):
+            return found[1], found[0]
     raise DevkitError(
         f"Python {wanted} ({origin}) is not installed or not on PATH: install it "
         f"(for example `uv python install {wanted}`) or change that setting"

@@ -1,0 +1,46 @@
+"""The wheel: the `devkit` command, `python -m devkit` and the shipped files inside it."""
+
+from __future__ import annotations
+
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.support.proc import run
+
+SOURCE = Path(__file__).resolve().parent.parent
+SHIPPED = ("devkit/_shipped/lint.toml", "devkit/_shipped/make/devkit.mk", "devkit/_shipped/make/help.awk")
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """devkit's wheel, built with the hatchling of the test environment (no index needed)."""
+    out = tmp_path_factory.mktemp("dist")
+    uv = Path(sys.executable).parent / "uv"
+    run([uv, "build", "--wheel", "--no-build-isolation", "--python", sys.executable, "--out-dir", out, SOURCE], cwd=out)
+    (built,) = out.glob("devkit_toolchain-*.whl")
+    return built
+
+
+def test_wheel_ships_the_shared_files(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+
+    for name in SHIPPED:
+        assert name in names
+    assert not [name for name in names if name.startswith(("make/", "tests/", "examples/"))]
+
+
+def test_installed_wheel_finds_its_files_and_runs(wheel: Path, tmp_path: Path, uv: Path) -> None:
+    venv = tmp_path / "venv"
+    run([uv, "venv", "--python", sys.executable, venv], cwd=tmp_path)
+    run([uv, "pip", "install", "--python", venv / "bin/python", "--no-deps", wheel], cwd=tmp_path)
+
+    found = run(
+        [venv / "bin/python", "-c", "from devkit import resources; print(resources.shipped('lint.toml'))"], cwd=tmp_path
+    )
+    assert Path(found.stdout.strip()).read_bytes() == (SOURCE / "lint.toml").read_bytes()
+    assert "site-packages" in found.stdout
+    assert "usage: devkit" in run([venv / "bin/devkit", "--help"], cwd=tmp_path).stdout
+    assert "devkit 0.1.0" in run([venv / "bin/python", "-m", "devkit", "--version"], cwd=tmp_path).stdout
