@@ -17,7 +17,7 @@ from typing import Any
 _LEGACY_KEYS = ("dependencies", "source", "extras", "dev-dependencies")
 _POETRY_KEYS = (*_LEGACY_KEYS, "group")
 _PROJECT_KEYS = ("requires-python", "dependencies", "optional-dependencies")
-_WRITER = re.compile(r"Poetry (\d+)\.(\d+)")
+_WRITER = re.compile(r"Poetry (\d+)\.(\d+)(?:\.(\d+))?(\S*)")
 
 
 def compute(pyproject: Mapping[str, Any], *, with_dependency_groups: bool = True) -> str:
@@ -53,6 +53,13 @@ def is_fresh(pyproject: Mapping[str, Any], locked_hash: str, header: str) -> boo
     if compute(pyproject) == locked_hash:
         return True
     writer = _WRITER.search(header)
-    if writer is None or (int(writer[1]), int(writer[2])) >= (2, 3):
+    if writer is None or not _before_2_3(writer):
         return False
     return compute(pyproject, with_dependency_groups=False) == locked_hash
+
+
+def _before_2_3(writer: re.Match[str]) -> bool:
+    """Whether the Poetry version in the lock's header sorts before 2.3.0 (2.3.0b1 does)."""
+    release = (int(writer[1]), int(writer[2]), int(writer[3] or 0))
+    pre_release = bool(re.match(r"[.-]?(a|b|c|rc|alpha|beta|pre|preview|dev)", writer[4] or ""))
+    return release < (2, 3, 0) or (release == (2, 3, 0) and pre_release)

@@ -53,6 +53,10 @@ class UvFromPoetryLock:
         sources = declared_sources(target.pyproject)
         command: list[str | Path] = [self._uv, "pip", "sync", "--python", target.venv_python]
         command += index_arguments(sources, self._lock.packages)
+        # Every pin carries its hashes, so the best match across the indexes cannot be
+        # another file; the first-index default would stop at a source that has the
+        # project but not the locked version.
+        command += ["--index-strategy", "unsafe-best-match"]
         command += ["--allow-empty-requirements", *(["--quiet"] if target.quiet else []), listing]
         env = tools.child_env(**credentials(sources, os.environ))
         tools.run(command, cwd=target.project.root, env=env, what="uv pip sync")
@@ -66,7 +70,7 @@ def requirements(packages: Iterable[Package], groups: Sequence[str], root: Path)
         if marker is None:
             continue
         line = _requirement(package, root)
-        if marker and not line.startswith("-e "):
+        if marker:
             line += f" ; {marker}"
         lines.append(line + "".join(f" --hash={digest}" for digest in package.hashes))
     return lines
@@ -97,24 +101,29 @@ def declared_sources(pyproject: Mapping[str, Any]) -> list[IndexSource]:
 
 
 def index_arguments(sources: Sequence[IndexSource], packages: Iterable[Package]) -> list[str]:
-    """uv's index options, in Poetry's priority order, for the indexes the lock uses.
+    """uv's index options for the indexes the lock uses, first choice first.
 
-    Packages without a source come from the default index (PyPI, or whatever the user's uv
-    configuration names). When no package does, the first source becomes uv's default, so
-    uv never asks an index the lock does not name.
+    Poetry's order is primary sources, the default index (PyPI, or what the user's uv
+    configuration names) for packages without a source, then supplemental and explicit
+    sources. uv asks every `--index` in the order given and its default index last. When
+    every package names its source, the last source becomes uv's default index, so uv
+    never asks an index the lock does not name.
     """
     packages = list(packages)
-    used = {package.source.url for package in packages if package.source and package.source.type == "legacy"}
+    used = {_plain(package.source.url) for package in packages if package.source and package.source.type == "legacy"}
     rank = {priority: position for position, priority in enumerate(_PRIORITIES)}
-    ordered = sorted((s for s in sources if s.url in used), key=lambda s: rank.get(s.priority, 0))
-    urls = [source.url for source in ordered]
-    urls += sorted(used - set(urls))
-    names = {source.url: source.name for source in ordered}
-    named = [f"{names[url]}={url}" if _UV_INDEX_NAME.match(names.get(url, "")) else url for url in urls]
-    if not named or any(package.source is None for package in packages):
-        return [argument for entry in named for argument in ("--index", entry)]
-    first, *rest = named
-    return ["--default-index", first, *[argument for entry in rest for argument in ("--index", entry)]]
+    ordered = sorted((s for s in sources if _plain(s.url) in used), key=lambda s: rank.get(s.priority, 0))
+    entries = [f"{s.name}={s.url}" if _UV_INDEX_NAME.match(s.name) else s.url for s in ordered]
+    entries += sorted(used - {_plain(s.url) for s in ordered})
+    if not entries or any(package.source is None for package in packages):
+        return [argument for entry in entries for argument in ("--index", entry)]
+    *first, last = entries
+    return [*(argument for entry in first for argument in ("--index", entry)), "--default-index", last]
+
+
+def _plain(url: str) -> str:
+    """A URL as poetry.lock records it: without a trailing slash."""
+    return url.rstrip("/")
 
 
 def credentials(sources: Iterable[IndexSource], environ: Mapping[str, str]) -> dict[str, str | None]:

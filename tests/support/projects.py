@@ -302,3 +302,55 @@ def lock_with_poetry(root: Path, poetry: Path) -> None:
     assert lock.versions("beta") == ["1.0", "2.0"], lock
     references = {package.source.get("reference") for package in lock.packages}
     assert references == {TEST_SOURCE_NAME}, lock
+
+
+def build_url_dependency_wheel(wheelhouse: Path) -> Path:
+    """Build ``url-dep 1.0``, the wheel a ``{ url = ... }`` dependency names by its ``/files/`` URL."""
+    return build_wheel(wheelhouse, "url-dep", "1.0")
+
+
+def build_mirror_wheels(wheelhouse: Path) -> list[Path]:
+    """Wheels for a second index: ``theta 1.0``, found only there, and ``alpha 2.0``, which projects exclude."""
+    return [build_wheel(wheelhouse, "theta", "1.0"), build_wheel(wheelhouse, "alpha", "2.0")]
+
+
+def write_inhouse_package(
+    root: Path,
+    name: str,
+    version: str,
+    *,
+    requires_python: str = ">=3.11",
+    dependencies: tuple[str, ...] = (),
+    more_toml: str = "",
+) -> None:
+    """Write a project that builds with the in-tree backend (no index needed) into *root*.
+
+    Its package (named after the distribution) defines ``VALUE = "NAME VERSION"``.
+    *more_toml* (tool tables) goes between ``[project]`` and ``[build-system]``.
+    """
+    import json
+
+    from tests.support.wheels import normalize_dist
+
+    root.mkdir(parents=True, exist_ok=True)
+    project = (
+        f"[project]\nname = {json.dumps(name)}\nversion = {json.dumps(version)}\n"
+        f"description = {json.dumps(f'{name}, built in-tree')}\n"
+        f"requires-python = {json.dumps(requires_python)}\ndependencies = {json.dumps(list(dependencies))}\n"
+    )
+    backend = '[build-system]\nrequires = []\nbuild-backend = "inhouse_backend"\nbackend-path = ["_backend"]\n'
+    (root / "pyproject.toml").write_text(f"{project}\n{more_toml}\n{backend}", encoding="utf-8")
+    (root / "_backend").mkdir(exist_ok=True)
+    (root / "_backend" / "inhouse_backend.py").write_text(INHOUSE_BACKEND_SOURCE, encoding="utf-8")
+    package = root / normalize_dist(name)
+    package.mkdir(exist_ok=True)
+    (package / "__init__.py").write_text(f"VALUE = {json.dumps(f'{name} {version}')}\n", encoding="utf-8")
+
+
+def commit_all(repo: Path, message: str) -> str:
+    """Commit everything in *repo* (made a git repository on first use); return the commit id."""
+    if not (repo / ".git").exists():
+        run(["git", "init", "--quiet", "--initial-branch=main"], cwd=repo)
+    run(["git", "add", "--all"], cwd=repo)
+    run(["git", "commit", "--quiet", "--message", message], cwd=repo)
+    return run(["git", "rev-parse", "HEAD"], cwd=repo).stdout.strip()
