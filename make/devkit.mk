@@ -1,28 +1,36 @@
-# devkit's shared Makefile include. A project's Makefile includes the copy shipped in
-# devkit (`devkit makefile` prints its path); `make help` lists every documented target.
+# devkit's shared Makefile include: the targets every service has. A project's Makefile
+# includes the copy shipped in devkit (`devkit makefile` prints its path) and adds its
+# own targets; `make help` lists them all. GNU make 3.81 or later.
 #
 # Variables a project may set before the include:
-#   VENV    the project's virtual environment (default: .venv)
-#   DEVKIT  the devkit command (default: the one in $(VENV))
+#   VENV    the project's virtual environment          (default: .venv)
+#   DEVKIT  the devkit command                         (default: $(VENV)/bin/devkit)
+#   AWK     the awk that formats `make help`           (default: awk)
+# `make -n TARGET` shows the commands a target runs.
 
 DEVKIT_MK_DIR := $(dir $(lastword $(MAKEFILE_LIST)))
 VENV ?= .venv
 DEVKIT ?= $(VENV)/bin/devkit
+AWK ?= awk
 
 .DEFAULT_GOAL := help
 
 ##@ Getting started
 
 .PHONY: help
-help: ## list the targets of this project, with what they do
+help: ## list every target with what it does
 	@colour=0; if [ -t 1 ] && [ -z "$${NO_COLOR:-}" ]; then colour=1; fi; \
-	awk -v colour=$$colour -f $(DEVKIT_MK_DIR)help.awk $(MAKEFILE_LIST)
+	$(AWK) -v colour=$$colour -f $(DEVKIT_MK_DIR)help.awk $(MAKEFILE_LIST)
 
 .PHONY: sync
 sync: ## build .venv from the lock, exactly (a no-op when nothing changed)
 	$(DEVKIT) sync
 
-##@ Checks: the commands of `devkit stages`, the same in the hooks and in CI
+.PHONY: hooks
+hooks: ## install the git hooks: checks on commit, tests on push
+	$(VENV)/bin/pre-commit install --hook-type pre-commit --hook-type pre-push
+
+##@ Checks: the commands `devkit stages` lists, the same in the hooks and in CI
 
 .PHONY: lint format typecheck mypy tests ci
 lint: ## every linter: ruff check, ruff format --check, mypy
@@ -39,4 +47,18 @@ mypy: typecheck ## the same as typecheck
 tests: ## run pytest with coverage and its fail-under
 	$(DEVKIT) run tests
 
-ci: lint tests ## every check CI runs, in CI's order
+ci: ## every check CI runs, in CI's order
+	$(DEVKIT) run lint
+	$(DEVKIT) run tests
+
+##@ Release
+
+.PHONY: build show-version clean
+build: ## build the wheel once, into dist/
+	$(VENV)/bin/uv build --wheel --out-dir dist
+
+show-version: ## print the project's name and version
+	@$(VENV)/bin/python -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb")); p = p.get("project") or p["tool"]["poetry"]; print(p["name"], p["version"])'
+
+clean: ## remove build output and tool caches (keeps .venv)
+	rm -rf dist build .devkit .mypy_cache .ruff_cache .pytest_cache .coverage .coverage.*
