@@ -26,6 +26,11 @@ import pytest
 from tests.support.index import RunningIndex, serve_index
 from tests.support.projects import build_parity_wheels, lock_with_poetry, write_parity_project
 
+SOURCE = Path(__file__).resolve().parent.parent
+EXAMPLE_WHEELS_MISSING = (
+    "the example's wheels are not in the test index: set DEVKIT_TEST_WHEELS to a folder of the "
+    "locked wheels of devkit and examples/ml-service (bash .ci/run fetches them)"
+)
 POETRY_MISSING = "Poetry not found: set DEVKIT_TEST_POETRY or put poetry on PATH (bash .ci/run installs it)"
 
 # Variables removed from every test's environment: anything that could point
@@ -135,10 +140,38 @@ def _set_git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Return the session's wheel folder, pre-filled with every wheel the fixtures need."""
+    """Return the session's wheel folder, pre-filled with every wheel the fixtures need.
+
+    With ``DEVKIT_TEST_WHEELS`` set (``.ci/run`` fills it once), the locked wheels of
+    devkit and of the example service are in it too.
+    """
     path = tmp_path_factory.mktemp("wheelhouse")
     build_parity_wheels(path)
+    extra = os.environ.get("DEVKIT_TEST_WHEELS")
+    for wheel in Path(extra).glob("*.whl") if extra else ():
+        os.link(wheel, path / wheel.name) if wheel.stat().st_dev == path.stat().st_dev else shutil.copy(wheel, path)
     return path
+
+
+@pytest.fixture
+def example_project(tmp_path: Path, wheelhouse: Path, index_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of examples/ml-service whose packages come from the session index.
+
+    Its dev group takes devkit from `../..`, so the copy sits in a folder that holds this
+    checkout's devkit sources (linked, not copied).
+    """
+    if not any(wheelhouse.glob("numpy-*.whl")):
+        pytest.fail(EXAMPLE_WHEELS_MISSING)
+    checkout = tmp_path / "devkit-checkout"
+    (checkout / "examples").mkdir(parents=True)
+    for name in ("devkit", "make", "hooks", "lint.toml", "pyproject.toml", "README.md"):
+        if (SOURCE / name).exists():
+            (checkout / name).symlink_to(SOURCE / name)
+    project = checkout / "examples/ml-service"
+    ignored = shutil.ignore_patterns(".venv", ".devkit", "*_cache", ".coverage*", "__pycache__", "dist")
+    shutil.copytree(SOURCE / "examples/ml-service", project, ignore=ignored)
+    monkeypatch.setenv("UV_DEFAULT_INDEX", index_url)
+    return project
 
 
 @pytest.fixture(scope="session")

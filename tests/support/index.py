@@ -74,12 +74,22 @@ def _requires_python(wheel: Path) -> str | None:
     return None
 
 
+_SEEN: dict[tuple[Path, int, int], _Dist] = {}
+_SEEN_LOCK = threading.Lock()
+
+
 def _scan(wheelhouse: Path) -> list[_Dist]:
+    """Every wheel in the folder; a file is hashed and read once per (size, mtime)."""
     dists = []
     for path in sorted(wheelhouse.glob("*.whl")):
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        project = normalize_project(path.name.split("-", 1)[0])
-        dists.append(_Dist(path.name, project, digest, _requires_python(path)))
+        status = path.stat()
+        key = (path, status.st_size, status.st_mtime_ns)
+        with _SEEN_LOCK:
+            if key not in _SEEN:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                project = normalize_project(path.name.split("-", 1)[0])
+                _SEEN[key] = _Dist(path.name, project, digest, _requires_python(path))
+            dists.append(_SEEN[key])
     return dists
 
 
