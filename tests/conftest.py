@@ -24,7 +24,9 @@ from pathlib import Path
 import pytest
 
 from tests.support.index import RunningIndex, serve_index
+from tests.support.proc import run
 from tests.support.projects import build_parity_wheels, lock_with_poetry, write_parity_project
+from tests.support.service import PYPROJECT as SERVICE_PYPROJECT
 
 SOURCE = Path(__file__).resolve().parent.parent
 EXAMPLE_WHEELS_MISSING = (
@@ -235,3 +237,16 @@ def second_python() -> str:
     if result.returncode != 0:
         pytest.fail("python3.12 does not run from PATH: these tests need it (bash .ci/run makes it available)")
     return "python3.12"
+
+
+@pytest.fixture(scope="session")
+def locked_service(tmp_path_factory: pytest.TempPathFactory, session_caches: SessionCaches, poetry: Path) -> Path:
+    """A dependency-free service project, locked once per session by real Poetry."""
+    root = tmp_path_factory.mktemp("service-template") / "service"
+    root.mkdir()
+    (root / "pyproject.toml").write_text(SERVICE_PYPROJECT)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        isolate(monkeypatch, tmp_path_factory.mktemp("lock-home"), session_caches)
+        monkeypatch.setenv("POETRY_VIRTUALENVS_IN_PROJECT", "false")
+        run([poetry, "lock", "--no-interaction"], cwd=root)
+    return root

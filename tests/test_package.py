@@ -11,7 +11,14 @@ import pytest
 from tests.support.proc import run
 
 SOURCE = Path(__file__).resolve().parent.parent
-SHIPPED = ("devkit/_shipped/lint.toml", "devkit/_shipped/make/devkit.mk", "devkit/_shipped/make/help.awk")
+SHIPPED = (
+    "devkit/_shipped/lint.toml",
+    "devkit/_shipped/make/devkit.mk",
+    "devkit/_shipped/make/help.awk",
+    "devkit/_shipped/hooks/devkit-hook",
+    "devkit/_shipped/hooks/pre-commit-config.yaml",
+    "devkit/_shipped/hooks/pre-commit-config.local.yaml",
+)
 
 
 @pytest.fixture(scope="module")

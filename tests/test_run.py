@@ -1,85 +1,21 @@
-"""`devkit run`, `devkit stages` and `devkit config` with real ruff, mypy, pytest and coverage.
-
-The service projects here have no dependencies of their own; after `devkit sync` built
-their `.venv`, the tools devkit pins (the ones in the test environment) are linked into
-`.venv/bin` and the test environment's site-packages is made importable from `.venv`,
-which is where a project's dev group would put them.
-"""
+"""`devkit run`, `devkit stages` and `devkit config` with real ruff, mypy, pytest and coverage."""
 
 from __future__ import annotations
 
 import json
-import os
 import shlex
-import shutil
-import sys
-import sysconfig
 from pathlib import Path
 
 import pytest
 
 from tests.support.proc import run
-
-DEVKIT = [sys.executable, "-m", "devkit"]
-TOOLS = ("ruff", "mypy", "pytest", "coverage")
-PYPROJECT = """\
-[project]
-name = "service"
-version = "0.1.0"
-requires-python = ">=3.11"
-dependencies = []
-
-[tool.poetry]
-package-mode = false
-"""
-CLEAN_MODULE = '''\
-"""Scoring helpers."""
-
-
-def double(value: int) -> int:
-    """Return twice `value`."""
-    return value * 2
-'''
-CLEAN_TEST = """\
-from app.scoring import double
-
-
-def test_double() -> None:
-    assert double(2) == 4
-"""
-
-
-@pytest.fixture(scope="module")
-def locked_service(tmp_path_factory: pytest.TempPathFactory, poetry: Path) -> Path:
-    root = tmp_path_factory.mktemp("service-template") / "service"
-    root.mkdir()
-    (root / "pyproject.toml").write_text(PYPROJECT)
-    home = root.parent / "home"  # module fixtures run before the per-test isolation
-    env = {"PATH": os.environ["PATH"], "HOME": str(home), "POETRY_VIRTUALENVS_IN_PROJECT": "false"}
-    run([poetry, "lock", "--no-interaction"], cwd=root, env=env)
-    return root
+from tests.support.service import DEVKIT, make_service, write
 
 
 @pytest.fixture
 def service(locked_service: Path, tmp_path: Path) -> Path:
-    """A synced service with a clean package and test; its .venv has devkit's tools."""
-    root = tmp_path / "service"
-    shutil.copytree(locked_service, root)
-    write(root, "app/__init__.py", '"""The service."""\n')
-    write(root, "app/scoring.py", CLEAN_MODULE)
-    write(root, "tests/test_scoring.py", CLEAN_TEST)
-    run([*DEVKIT, "sync"], cwd=root)
-    for tool in TOOLS:
-        (root / ".venv/bin" / tool).symlink_to(Path(sys.executable).parent / tool)
-    site = run([root / ".venv/bin/python", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], cwd=root)
-    (Path(site.stdout.strip()) / "devkit-tools.pth").write_text(sysconfig.get_path("purelib") + "\n")
-    return root
-
-
-def write(root: Path, name: str, text: str) -> None:
-    path = root / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
+    """A synced service with clean code and tests; its .venv has devkit's tools."""
+    return make_service(locked_service, tmp_path / "service")
 
 
 def devkit(root: Path, *args: str) -> tuple[int, str]:
