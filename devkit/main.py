@@ -31,7 +31,7 @@ def _version() -> str:
 def build_parser() -> argparse.ArgumentParser:
     import argparse
 
-    from devkit.commands import cache_key, config, makefile, run, stages, sync
+    from devkit.commands import cache_key, ci, config, makefile, run, stages, sync
 
     parser = argparse.ArgumentParser(
         prog="devkit",
@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"devkit {_version()}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    for module in (sync, run, stages, config, cache_key, makefile):
+    for module in (sync, run, stages, config, ci, cache_key, makefile):
         module.add_parser(subparsers)
     return parser
 

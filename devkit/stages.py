@@ -63,15 +63,17 @@ BUILTIN: dict[str, tuple[Command, ...]] = {
     ),
     "typecheck": (_MYPY,),
     "tests": (_PYTEST,),
+    "build": (Command("uv", ("build", "--wheel", "--out-dir", "dist")),),
 }
 DESCRIPTIONS = {
     "lint": "every linter: ruff check, ruff format --check, mypy",
     "format": "rewrite the code: ruff check --fix, then ruff format",
     "typecheck": "mypy over the project",
     "tests": "pytest with coverage and its fail-under",
+    "build": "the wheel, into dist/",
 }
 # Where a tool the stages need comes from, for the message when `.venv` lacks it.
-PROVIDERS = {"ruff": "devkit", "mypy": "devkit", "pytest": "devkit", "coverage": "devkit", "python": "devkit"}
+PROVIDERS = dict.fromkeys(("ruff", "mypy", "pytest", "coverage", "python", "uv"), "devkit")
 
 
 def table(pyproject: Mapping[str, Any]) -> dict[str, tuple[Command, ...]]:

@@ -19,7 +19,7 @@ AWK ?= awk
 
 .PHONY: help
 help: ## list every target with what it does
-	@colour=0; if [ -t 1 ] && [ -z "$${NO_COLOR:-}" ]; then colour=1; fi; \
+	@colour=0; if [ -z "$${NO_COLOR:-}" ] && { [ -n "$${FORCE_COLOR:-}" ] || [ -t 1 ]; }; then colour=1; fi; \
 	$(AWK) -v colour=$$colour -f $(DEVKIT_MK_DIR)help.awk $(MAKEFILE_LIST)
 
 .PHONY: sync
@@ -47,15 +47,14 @@ mypy: typecheck ## the same as typecheck
 tests: ## run pytest with coverage and its fail-under
 	$(DEVKIT) run tests
 
-ci: ## every check CI runs, in CI's order
-	$(DEVKIT) run lint
-	$(DEVKIT) run tests
+ci: ## every check CI runs, in CI's order (`devkit ci run`)
+	$(DEVKIT) ci run
 
 ##@ Release
 
 .PHONY: build show-version clean
 build: ## build the wheel once, into dist/
-	$(VENV)/bin/uv build --wheel --out-dir dist
+	$(DEVKIT) run build
 
 show-version: ## print the project's name and version
 	@$(VENV)/bin/python -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb")); p = p.get("project") or p["tool"]["poetry"]; print(p["name"], p["version"])'

@@ -9,7 +9,7 @@ FNR == 1 { group = "" }
 	sub(/^##@[ \t]*/, "", group)
 	next
 }
-/^[A-Za-z0-9_.\/%-]+[ \t]*:([^=]|$).*##[ \t]/ {
+/^[A-Za-z0-9_.\/%-]+[ \t]*::?([^:=]|$).*##[ \t]/ {
 	target = $0
 	sub(/[ \t]*:.*/, "", target)
 	if (target in seen) next

@@ -1,0 +1,154 @@
+"""The GitLab CI pipeline, rendered from the stage table and the sync setting.
+
+The dependency jobs build `.venv` with `devkit sync` into caches keyed exactly as
+`devkit cache-key` computes (separate main and dev caches); one job per check stage runs
+`devkit run STAGE` as soon as the dev environment exists; the wheel is built once as an
+artifact. A job whose cache missed brings in the project's locked devkit with the locked
+uv, nothing else (see `sync_script`). The project's own jobs live in `.gitlab-ci.local.yml`,
+which the rendered file includes and re-rendering never touches.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+from devkit import stages, tomlfile, yamlwrite
+from devkit.errors import DevkitError
+from devkit.project import Project
+
+CI_FILE = ".gitlab-ci.yml"
+LOCAL_FILE = ".gitlab-ci.local.yml"
+DEFAULT_CHECKS = ("lint", "tests")
+DEVKIT = "devkit-toolchain"
+HEADER = (
+    "# Rendered by `devkit ci render` from devkit's stage table: do not edit. The project's\n"
+    f"# own jobs go in {LOCAL_FILE}; `devkit ci check` fails when this file is out of date.\n"
+)
+
+
+class Bootstrap(NamedTuple):
+    """What a job whose cache missed installs to run `devkit sync`: both from the lock."""
+
+    devkit_from: str
+    uv: str
+
+
+def checks(pyproject: Mapping[str, Any]) -> tuple[str, ...]:
+    """The stages CI runs, in order: `[tool.devkit] ci`, else lint and tests."""
+    chosen = pyproject.get("tool", {}).get("devkit", {}).get("ci", list(DEFAULT_CHECKS))
+    if not isinstance(chosen, list) or not all(isinstance(name, str) for name in chosen):
+        raise DevkitError('[tool.devkit] ci in pyproject.toml must be a list of stage names, e.g. ["lint", "tests"]')
+    table = stages.table(pyproject)
+    for name in chosen:
+        stages.lookup(table, name)
+    return tuple(chosen)
+
+
+def bootstrap(project: Project) -> Bootstrap:
+    """The locked devkit (a requirement or a local path) and the locked uv."""
+    packages = {str(entry.get("name")): entry for entry in tomlfile.load(project.lock).get("package", [])}
+    if DEVKIT not in packages:
+        raise DevkitError(f"{DEVKIT} is not in {project.lock_name}: add it to the dev group and lock again")
+    if "uv" not in packages:
+        raise DevkitError(f"uv is not in {project.lock_name}: lock again with a devkit that depends on it")
+    source = packages[DEVKIT].get("source", {})
+    local = (
+        source.get("url") if source.get("type") == "directory" else source.get("editable") or source.get("directory")
+    )
+    devkit_from = str(local) if local else f"{DEVKIT}=={packages[DEVKIT]['version']}"
+    return Bootstrap(devkit_from=devkit_from, uv=f"uv=={packages['uv']['version']}")
+
+
+BOOTSTRAP = ".cache/devkit"
+# The cached .venv holds no editable install of the project: a job's checkout path differs
+# between runners and concurrent jobs, and the checks import the code from the checkout.
+SYNC = ["--no-root"]
+
+
+def sync_script(arguments: Sequence[str] = ()) -> str:
+    """The shell script every job starts with.
+
+    The locked devkit lives in its own small venv, cached with `.venv` under the same
+    key: on a cache hit `devkit sync` finds the stamp and installs nothing; on a miss
+    pip brings the locked uv and uv the locked devkit, then devkit builds `.venv`.
+    """
+    options = "".join(f" {shlex.quote(argument)}" for argument in arguments)
+    return "\n".join(
+        [
+            f"if [ ! -x {BOOTSTRAP}/bin/devkit ]; then",
+            f"  python3 -m venv {BOOTSTRAP}",
+            f'  {BOOTSTRAP}/bin/pip install --quiet "$DEVKIT_UV"',
+            f'  {BOOTSTRAP}/bin/uv pip install --quiet --python {BOOTSTRAP}/bin/python "$DEVKIT_FROM"',
+            "fi",
+            f"{BOOTSTRAP}/bin/devkit sync{options}",
+        ]
+    )
+
+
+def _cache(project: Project, prefix: str, policy: str) -> dict[str, Any]:
+    return {
+        "key": {"files": [project.lock_name, "pyproject.toml"], "prefix": prefix},
+        "paths": [".venv/", f"{BOOTSTRAP}/"],
+        "policy": policy,
+    }
+
+
+def _tool_cache(name: str) -> dict[str, Any]:
+    return {"key": f"{name}-$CI_COMMIT_REF_SLUG", "paths": [".mypy_cache/", ".ruff_cache/", ".pytest_cache/"]}
+
+
+def pipeline(project: Project, pyproject: Mapping[str, Any]) -> dict[str, Any]:
+    """The pipeline as data."""
+    from devkit import interpreter
+
+    python, _ = interpreter.setting(pyproject)
+    tools = bootstrap(project)
+    data: dict[str, Any] = {}
+    if (project.root / LOCAL_FILE).is_file():
+        data["include"] = [{"local": LOCAL_FILE}]
+    data["workflow"] = {
+        "rules": [
+            {"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'},
+            {"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"},
+            {"if": "$CI_COMMIT_TAG"},
+        ]
+    }
+    data["stages"] = ["deps", "checks", "build"]
+    data["default"] = {"image": f"python:{python}-slim"}
+    data["variables"] = {
+        "DEVKIT_FROM": tools.devkit_from,
+        "DEVKIT_UV": tools.uv,
+        "UV_CACHE_DIR": "$CI_PROJECT_DIR/.cache/uv",
+        "UV_LINK_MODE": "copy",
+    }
+    data["build:deps:main"] = _deps(project, "main", ["--only", "main", *SYNC])
+    data["build:deps:dev"] = _deps(project, "dev", SYNC)
+    data[".devkit"] = {
+        "needs": ["build:deps:dev"],
+        "cache": [_cache(project, "dev", "pull")],
+        "before_script": [sync_script(SYNC)],
+    }
+    for name in checks(pyproject):
+        data[name] = _job(project, "checks", name, [_tool_cache(name)])
+    data["build:wheel"] = {**_job(project, "build", "build", []), "artifacts": {"paths": ["dist/"]}}
+    return data
+
+
+def _deps(project: Project, prefix: str, arguments: list[str]) -> dict[str, Any]:
+    return {"stage": "deps", "cache": [_cache(project, prefix, "pull-push")], "script": [sync_script(arguments)]}
+
+
+def _job(project: Project, stage: str, name: str, caches: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "extends": ".devkit",
+        "stage": stage,
+        "cache": [_cache(project, "dev", "pull"), *caches],
+        "script": [f".venv/bin/devkit run {name}"],
+    }
+
+
+def render(project: Project) -> str:
+    """The text of `.gitlab-ci.yml` for the project."""
+    return HEADER + yamlwrite.dumps(pipeline(project, tomlfile.load(project.pyproject)))

@@ -1,0 +1,85 @@
+"""`devkit ci render|check|run`: the GitLab pipeline derived from the stage table."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from devkit.project import Project
+
+DESCRIPTION = """\
+render  write .gitlab-ci.yml from the stage table and the sync setting: dependency jobs
+        cached by the lock (main and dev), one job per check stage ([tool.devkit] ci,
+        default lint and tests), the wheel built once. The project's own jobs go in
+        .gitlab-ci.local.yml, which the rendered file includes.
+check   exit 1 with a unified diff when .gitlab-ci.yml differs from what render writes.
+run     run the check stages locally, in CI's order, as the jobs do (what `make ci` runs);
+        every stage runs even when one fails.
+"""
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "ci",
+        help="render, check or run the GitLab CI pipeline",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("action", choices=("render", "check", "run"), help="what to do (see above)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from devkit.project import find_project
+
+    project = find_project(Path.cwd())
+    actions = {"render": _render, "check": _check, "run": _run}
+    return actions[args.action](project)
+
+
+def _render(project: Project) -> int:
+    from devkit import ci, console
+
+    target = project.root / ci.CI_FILE
+    target.write_text(ci.render(project))
+    console.info(f"wrote {target}")
+    return 0
+
+
+def _check(project: Project) -> int:
+    import difflib
+
+    from devkit import ci, console
+
+    target = project.root / ci.CI_FILE
+    wanted = ci.render(project)
+    current = target.read_text() if target.is_file() else ""
+    if current == wanted:
+        return 0
+    diff = difflib.unified_diff(
+        current.splitlines(keepends=True),
+        wanted.splitlines(keepends=True),
+        f"{ci.CI_FILE} (committed)",
+        f"{ci.CI_FILE} (rendered)",
+    )
+    print("".join(diff), end="")
+    console.error(f"{ci.CI_FILE} differs from the stage table: run `devkit ci render` and commit it")
+    return 1
+
+
+def _run(project: Project) -> int:
+    from devkit import ci, console, runner, stages, sync, tomlfile
+
+    pyproject = tomlfile.load(project.pyproject)
+    table = stages.table(pyproject)
+    sync.keep_current(project)
+    from devkit import config
+
+    config.ensure(project)
+    failed = [name for name in ci.checks(pyproject) if runner.run(project, name, table[name], None) != 0]
+    if failed:
+        console.error(f"CI checks failed: {', '.join(failed)}")
+        return 1
+    return 0
