@@ -1,0 +1,160 @@
+"""The GitLab pipeline `devkit ci render` writes: GitLab's schema, a real run under
+gitlab-ci-local, the drift check, and one list of commands behind make, hooks and CI."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.support.proc import run
+from tests.support.service import write
+
+SOURCE = Path(__file__).resolve().parent.parent
+DEVKIT = [sys.executable, "-m", "devkit"]
+CHECK_JOBS = ("lint", "tests")
+
+
+@pytest.fixture(scope="session")
+def gitlab_ci_local() -> Path:
+    """gitlab-ci-local: `$DEVKIT_TEST_GITLAB_CI_LOCAL`, else on PATH."""
+    found = os.environ.get("DEVKIT_TEST_GITLAB_CI_LOCAL") or shutil.which("gitlab-ci-local")
+    if not found or not Path(found).is_file():
+        pytest.fail("gitlab-ci-local not found: set DEVKIT_TEST_GITLAB_CI_LOCAL (bash .ci/run installs it)")
+    return Path(found)
+
+
+@pytest.fixture
+def pipeline_project(example_project: Path, index_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The example in a git repository with its rendered pipeline, ready for gitlab-ci-local.
+
+    gitlab-ci-local runs each job in `.gitlab-ci-local/builds/JOB`, so the example's
+    `../..` dependency on devkit resolves to `.gitlab-ci-local`: devkit's sources are
+    linked there as they are next to the example.
+    """
+    state = example_project / ".gitlab-ci-local"
+    state.mkdir()
+    for entry in (example_project.parent.parent).iterdir():
+        if entry.is_symlink():
+            (state / entry.name).symlink_to(entry.resolve())
+    monkeypatch.setenv("PIP_INDEX_URL", index_url)
+    run([*DEVKIT, "ci", "render"], cwd=example_project)
+    write(example_project, ".gitignore", ".venv/\n.cache/\n.devkit/\n.gitlab-ci-local/\ndist/\n")
+    run(["git", "init", "-q"], cwd=example_project)
+    run(["git", "add", "-A"], cwd=example_project)
+    run(["git", "commit", "-qm", "start"], cwd=example_project)
+    return example_project
+
+
+def gitlab(project: Path, executable: Path) -> tuple[int, str]:
+    result = run([executable, "--force-shell-executor", "--shell-isolation", "--no-color"], cwd=project, check=False)
+    return result.returncode, result.stdout + result.stderr
+
+
+def job_lines(output: str, job: str) -> list[str]:
+    return [line.split(">", 1)[1][1:] for line in output.splitlines() if line.startswith(f"{job} ") and " > " in line]
+
+
+def test_rendered_pipeline_passes_gitlabs_schema(example_project: Path) -> None:
+    run([*DEVKIT, "ci", "render"], cwd=example_project)
+
+    result = run(
+        [Path(sys.executable).parent / "check-jsonschema", "--builtin-schema", "vendor.gitlab-ci", ".gitlab-ci.yml"],
+        cwd=example_project,
+    )
+
+    assert "validation done" in result.stdout
+
+
+def test_committed_pipeline_of_the_example_is_current() -> None:
+    result = run([*DEVKIT, "ci", "check"], cwd=SOURCE / "examples/ml-service", check=False)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ci_check_shows_a_diff_for_a_hand_edit(example_project: Path) -> None:
+    run([*DEVKIT, "ci", "render"], cwd=example_project)
+    pipeline = example_project / ".gitlab-ci.yml"
+    pipeline.write_text(pipeline.read_text().replace(".venv/bin/devkit run lint", ".venv/bin/ruff check ."))
+
+    result = run([*DEVKIT, "ci", "check"], cwd=example_project, check=False)
+
+    assert result.returncode == 1
+    assert "-    - .venv/bin/ruff check ." in result.stdout
+    assert "+    - .venv/bin/devkit run lint" in result.stdout
+    assert "run `devkit ci render`" in result.stderr
+
+
+def test_the_projects_own_jobs_are_included_and_kept(example_project: Path) -> None:
+    own = "deploy:\n  stage: build\n  script:\n    - echo deploying\n"
+    write(example_project, ".gitlab-ci.local.yml", own)
+
+    run([*DEVKIT, "ci", "render"], cwd=example_project)
+
+    rendered = yaml.safe_load((example_project / ".gitlab-ci.yml").read_text())
+    assert rendered["include"] == [{"local": ".gitlab-ci.local.yml"}]
+    assert (example_project / ".gitlab-ci.local.yml").read_text() == own
+
+
+def test_pipeline_runs_green_then_its_deps_jobs_are_noops(pipeline_project: Path, gitlab_ci_local: Path) -> None:
+    code, first = gitlab(pipeline_project, gitlab_ci_local)
+
+    assert code == 0, first
+    for job in ("build:deps:main", "build:deps:dev", *CHECK_JOBS, "build:wheel"):
+        assert f"PASS  {job}" in first
+
+    code, second = gitlab(pipeline_project, gitlab_ci_local)
+
+    assert code == 0, second
+    for job in ("build:deps:main", "build:deps:dev"):
+        assert job_lines(second, job) == ["devkit: .venv is in sync with poetry.lock"], second
+
+
+def test_seeded_violation_fails_the_lint_job_with_makes_finding(pipeline_project: Path, gitlab_ci_local: Path) -> None:
+    features = pipeline_project / "ml_service/features.py"
+    features.write_text("import os\n" + features.read_text())
+    run(["git", "commit", "-qam", "unused import"], cwd=pipeline_project)
+
+    code, output = gitlab(pipeline_project, gitlab_ci_local)
+    local = run(["make", "lint"], cwd=pipeline_project, check=False)
+
+    assert code != 0
+    assert "FAIL  lint" in output
+    finding = next(line for line in local.stdout.splitlines() if line.startswith("F401"))
+    assert finding in job_lines(output, "lint")
+
+
+def test_make_ci_the_hooks_and_the_jobs_run_the_same_commands(pipeline_project: Path) -> None:
+    project = pipeline_project
+    run(["make", "sync"], cwd=project)
+    listing = json.loads(run([project / ".venv/bin/devkit", "stages", "--json"], cwd=project).stdout)
+    rendered = yaml.safe_load((project / ".gitlab-ci.yml").read_text())
+    jobs = [name for name, job in rendered.items() if isinstance(job, dict) and job.get("stage") == "checks"]
+    from_jobs = [shlex.split(line)[-1] for name in jobs for line in rendered[name]["script"]]
+
+    make_ci = run(["make", "ci"], cwd=project, check=False).stdout
+    write(project, ".pre-commit-config.yaml", (SOURCE / "hooks/pre-commit-config.local.yaml").read_text())
+    hooks = ""
+    for stage in ("pre-commit", "pre-push"):
+        hooks += run(
+            [project / ".venv/bin/pre-commit", "run", "--all-files", "--verbose", "--hook-stage", stage],
+            cwd=project,
+            check=False,
+        ).stdout
+
+    expected = [words for stage in from_jobs for words in listing[stage]]
+    assert from_jobs == list(CHECK_JOBS)
+    assert printed(make_ci) == expected
+    # The hooks name the tracked Python files where the others name the project root.
+    tracked = run(["git", "ls-files", "*.py"], cwd=project).stdout.split()
+    assert printed(hooks) == [[*words[:-1], *tracked] if words[-1] == "." else words for words in expected]
+
+
+def printed(output: str) -> list[list[str]]:
+    return [shlex.split(line[2:]) for line in output.splitlines() if line.startswith("$ ")]
