@@ -41,6 +41,14 @@ def missing_tool(tool: str) -> str:
     return f"{tool} is not installed in .venv: add it to the dev group (`poetry add --group dev {tool}`), then `devkit sync`"
 
 
+def prepare(project: Project) -> None:
+    """What every stage needs first: `.venv` re-synced if the lock changed, the config written."""
+    from devkit import config, sync
+
+    sync.keep_current(project)
+    config.ensure(project)
+
+
 def run(project: Project, name: str, commands: Sequence[Command], files: Sequence[str] | None) -> int:
     """Run every command of stage `name`, even after a failure; 1 when any failed."""
     targets = None if files is None else narrow(project.root, files)

@@ -70,14 +70,11 @@ def _check(project: Project) -> int:
 
 
 def _run(project: Project) -> int:
-    from devkit import ci, console, runner, stages, sync, tomlfile
+    from devkit import ci, console, runner, stages, tomlfile
 
     pyproject = tomlfile.load(project.pyproject)
     table = stages.table(pyproject)
-    sync.keep_current(project)
-    from devkit import config
-
-    config.ensure(project)
+    runner.prepare(project)
     failed = [name for name in ci.checks(pyproject) if runner.run(project, name, table[name], None) != 0]
     if failed:
         console.error(f"CI checks failed: {', '.join(failed)}")

@@ -29,12 +29,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace) -> int:
-    from devkit import config, runner, stages, sync, tomlfile
+    from devkit import runner, stages, tomlfile
     from devkit.project import find_project
 
     project = find_project(Path.cwd())
     pyproject = tomlfile.load(project.pyproject)
     commands = stages.lookup(stages.table(pyproject), args.stage)
-    sync.keep_current(project)
-    config.ensure(project)
+    runner.prepare(project)
     return runner.run(project, args.stage, commands, args.files or None)
