@@ -31,6 +31,15 @@ def _version() -> str:
 def build_parser() -> argparse.ArgumentParser:
     import argparse
 
+    class _VersionAction(argparse.Action):
+        """--version, which reads the installed metadata only when asked."""
+
+        def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:
+            super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+        def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+            parser.exit(message=f"devkit {_version()}\n")
+
     from devkit.commands import cache_key, ci, config, makefile, run, stages, sync
 
     parser = argparse.ArgumentParser(
@@ -38,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="One way to work: the same environment and checks in make, pre-commit and CI.",
         epilog=EPILOG,
     )
-    parser.add_argument("--version", action="version", version=f"devkit {_version()}")
+    parser.add_argument("--version", action=_VersionAction, help="print devkit's version and exit")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     for module in (sync, run, stages, config, ci, cache_key, makefile):
         module.add_parser(subparsers)
