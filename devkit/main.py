@@ -38,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
             super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
 
         def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
-            parser.exit(message=f"devkit {_version()}\n")
+            print(f"devkit {_version()}")
+            parser.exit()
 
     from devkit.commands import cache_key, ci, config, makefile, run, stages, sync
 

@@ -25,14 +25,15 @@ import pytest
 
 from tests.support.index import RunningIndex, serve_index
 from tests.support.proc import run
-from tests.support.projects import build_parity_wheels, lock_with_poetry, write_parity_project
+from tests.support.projects import (
+    EXAMPLE_WHEELS_MISSING,
+    build_parity_wheels,
+    lock_with_poetry,
+    write_parity_project,
+)
 from tests.support.service import PYPROJECT as SERVICE_PYPROJECT
 
 SOURCE = Path(__file__).resolve().parent.parent
-EXAMPLE_WHEELS_MISSING = (
-    "the example's wheels are not in the test index: set DEVKIT_TEST_WHEELS to a folder of the "
-    "locked wheels of devkit and examples/ml-service (bash .ci/run fetches them)"
-)
 POETRY_MISSING = "Poetry not found: set DEVKIT_TEST_POETRY or put poetry on PATH (bash .ci/run installs it)"
 
 # Variables removed from every test's environment: anything that could point

@@ -484,7 +484,7 @@ def poetry_service(tmp_path: Path, wheelhouse: Path, poetry: Path) -> Path:
 def test_fresh_clone_with_only_poetry_bootstraps_with_make_sync(
     poetry_service: Path, tmp_path: Path, wheelhouse: Path, poetry: Path, poetry_only: str
 ) -> None:
-    # Poetry 2.5.1 always reads the implicit PyPI source from https://pypi.org (no setting
+    # Poetry 2.5.1 always reads its implicit PyPI source from the public index (no setting
     # moves it), so this project names the loopback index as its primary source and is
     # locked here, with the example's Makefile. Poetry locks for every platform: pytest's
     # Windows-only colorama must be in the index, as an empty stand-in.

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.proc import run
+from tests.support.projects import EXAMPLE_WHEELS_MISSING
 
 SOURCE = Path(__file__).resolve().parent.parent
 SHIPPED = (
@@ -21,12 +22,13 @@ SHIPPED = (
 )
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """devkit's wheel, built with the hatchling of the test environment (no index needed)."""
-    out = tmp_path_factory.mktemp("dist")
-    uv = Path(sys.executable).parent / "uv"
-    run([uv, "build", "--wheel", "--no-build-isolation", "--python", sys.executable, "--out-dir", out, SOURCE], cwd=out)
+@pytest.fixture
+def wheel(tmp_path: Path, uv: Path, wheelhouse: Path, index_url: str) -> Path:
+    """devkit's wheel, built by uv with hatchling from the session index."""
+    if not any(wheelhouse.glob("hatchling-*.whl")):
+        pytest.fail(EXAMPLE_WHEELS_MISSING)
+    out = tmp_path / "dist"
+    run([uv, "build", "--wheel", "--default-index", index_url, "--out-dir", out, SOURCE], cwd=tmp_path)
     (built,) = out.glob("devkit_toolchain-*.whl")
     return built
 

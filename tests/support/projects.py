@@ -26,6 +26,10 @@ from pathlib import Path
 from tests.support.proc import run
 from tests.support.wheels import build_wheel
 
+EXAMPLE_WHEELS_MISSING = (
+    "the example's wheels are not in the test index: set DEVKIT_TEST_WHEELS to a folder of the "
+    "locked wheels of devkit and examples/ml-service (bash .ci/run fetches them)"
+)
 PARITY_NAME = "parity-app"
 PARITY_VERSION = "0.1.0"
 TEST_SOURCE_NAME = "testindex"
