@@ -28,8 +28,13 @@ def _version() -> str:
         return "unknown (running from source)"
 
 
-def build_parser() -> argparse.ArgumentParser:
+COMMANDS = ("sync", "run", "stages", "config", "ci", "cache-key", "makefile")
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with `command`, only that command's subparser (start-up costs per command)."""
     import argparse
+    import importlib
 
     class _VersionAction(argparse.Action):
         """--version, which reads the installed metadata only when asked."""
@@ -41,8 +46,6 @@ def build_parser() -> argparse.ArgumentParser:
             print(f"devkit {_version()}")
             parser.exit()
 
-    from devkit.commands import cache_key, ci, config, makefile, run, stages, sync
-
     parser = argparse.ArgumentParser(
         prog="devkit",
         description="One way to work: the same environment and checks in make, pre-commit and CI.",
@@ -50,8 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action=_VersionAction, help="print devkit's version and exit")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    for module in (sync, run, stages, config, ci, cache_key, makefile):
-        module.add_parser(subparsers)
+    for name in [command] if command in COMMANDS else COMMANDS:
+        importlib.import_module(f"devkit.commands.{name.replace('-', '_')}").add_parser(subparsers)
     return parser
 
 
@@ -59,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if noop.answer(arguments):
         return 0
-    args = build_parser().parse_args(arguments)
+    args = build_parser(arguments[0] if arguments else None).parse_args(arguments)
     try:
         code: int = args.run(args)
     except DevkitError as exc:

@@ -44,9 +44,10 @@ class Project(NamedTuple):
     def state_dir(self) -> Path:
         """devkit's git-ignored working folder in the project, created on first use."""
         path = self.root / STATE_DIR
-        if not path.is_dir():
-            path.mkdir()
-            (path / ".gitignore").write_text("# created by devkit\n*\n")
+        ignore = path / ".gitignore"
+        if not ignore.is_file():
+            path.mkdir(exist_ok=True)  # two devkit processes may get here at once
+            ignore.write_text("# created by devkit\n*\n")
         return path
 
 

@@ -84,6 +84,7 @@ def _label(command: Command) -> str:
 def _activated(project: Project) -> dict[str, str]:
     """The environment with `.venv` activated, as a tool run inside it expects."""
     env = dict(os.environ)
+    env["PWD"] = str(project.root)  # the tools' cwd; config values such as coverage's omit use it
     env["VIRTUAL_ENV"] = str(project.venv)
     env["PATH"] = os.pathsep.join([str(project.venv / "bin"), env.get("PATH", "")])
     env.pop("PYTHONHOME", None)

@@ -205,7 +205,7 @@ def test_two_syncs_at_once_install_once(parity_project: Path, uv: Path) -> None:
     ]
     outputs = [process.communicate(timeout=300)[1] for process in processes]
 
-    assert [process.returncode for process in processes] == [0, 0]
+    assert [process.returncode for process in processes] == [0, 0], outputs
     assert sum("synced .venv" in output for output in outputs) == 1, outputs
     assert devkit(parity_project, "sync", "--check").returncode == 0
 
