@@ -45,6 +45,12 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import unquote
 
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: bench/ is on sys.path, the checkout is not
+    sys.path.insert(0, str(ROOT))
+
+from bench.project import BenchError, find_poetry  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 DEFAULT_WORK = HERE / ".work" / "sync"  # the other benches keep their own folders beside it
 START_MARKER = "<!-- bench:sync:start -->"
@@ -95,10 +101,6 @@ _REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?
 _EXTRA = re.compile(r"""\bextra\s*==\s*['"]([^'"]+)['"]""")
 
 
-class BenchError(Exception):
-    """A step failed; the message says which and where its log is."""
-
-
 def normalize(name: str) -> str:
     """The PEP 503 normalized form of a project name."""
     return re.sub(r"[-_.]+", "-", name).lower()
@@ -128,19 +130,6 @@ def find_uv() -> Path:
     found = shutil.which("uv")
     if found is None:
         raise BenchError("uv not found beside sys.executable or on PATH: install it in the dev environment")
-    return Path(found)
-
-
-def find_poetry() -> Path:
-    configured = os.environ.get("BENCH_POETRY")
-    if configured:
-        path = Path(configured).expanduser()
-        if not (path.is_file() and os.access(path, os.X_OK)):
-            raise BenchError(f"BENCH_POETRY={configured} is not an executable file")
-        return path.absolute()
-    found = shutil.which("poetry")
-    if found is None:
-        raise BenchError("poetry not found: put it on PATH or set BENCH_POETRY=/path/to/poetry")
     return Path(found)
 
 
