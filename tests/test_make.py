@@ -31,6 +31,7 @@ from devkit.noop import STAMP
 from tests.conftest import SessionCaches, isolate
 from tests.support.index import serve_index
 from tests.support.proc import run
+from tests.support.projects import EXAMPLE_WHEELS_MISSING
 from tests.support.wheels import build_wheel
 
 SOURCE = Path(__file__).resolve().parent.parent
@@ -42,11 +43,9 @@ SYSTEM_DIRS = ("/usr/bin", "/bin")
 # removing it, make prints "Entering directory" lines and shares the caller's jobserver.
 MAKE_VARIABLES = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEFILES", "MAKEOVERRIDES", "GNUMAKEFLAGS")
 NOT_INSTALLED = (
-    "devkit is not installed yet. Run `make sync` to build .venv (devkit comes with it); then `make help`.\n"
-)
-EXAMPLE_WHEELS_MISSING = (
-    "the example's wheels are not in the test index: set DEVKIT_TEST_WHEELS to a folder of the "
-    "locked wheels of devkit and examples/ml-service (bash .ci/run fetches them)"
+    "devkit is not installed yet. Start with:\n"
+    "  make sync    build .venv from the lock, with devkit and the organisation's tools\n"
+    "Then `make help` lists every target (lint, tests, ci, ...); any target syncs first.\n"
 )
 ANSI = re.compile("\x1b\\[[0-9;]*m")
 
