@@ -14,7 +14,7 @@ one run, interleaved, several times each after one untimed warm-up run:
   `pyproject.toml` mirror astral-sh/ruff-pre-commit's (hook `ruff-check`, `language:
   python`, `entry: ruff check --force-exclude`, the package depending on the ruff version
   devkit pins), given `args: [--config, .devkit/ruff.toml]` so that it checks with the
-  same rules. The real repository cannot be fetched here.
+  same rules. Building it locally keeps the bench offline and pins it to devkit's ruff.
 - `pre-commit alone`: a local hook that runs `true`: what pre-commit itself costs.
 
 Two scenarios: `pre-commit run --files` with 5 changed files (each run edits a constant
@@ -64,7 +64,7 @@ CONTENDERS = (DEVKIT_LINT, DEVKIT_STAGE, RUFF_PRE_COMMIT, PRE_COMMIT_ALONE)
 # astral-sh/ruff-pre-commit's manifest, with the hook ids of its current releases.
 RUFF_HOOKS = """\
 # Mirrors astral-sh/ruff-pre-commit's .pre-commit-hooks.yaml (made locally by devkit's
-# bench/hook_bench.py: the real repository cannot be fetched on this machine).
+# bench/hook_bench.py, so the bench runs offline with devkit's ruff version).
 - id: ruff-check
   name: ruff check
   description: "Run 'ruff check' for extremely fast Python linting"
