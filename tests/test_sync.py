@@ -253,3 +253,26 @@ def test_in_process_main_returns_the_exit_code(parity_project: Path, monkeypatch
     assert main(["sync", "--check", "--quiet"]) == 1
     assert main(["sync", "--quiet"]) == 0
     assert main(["sync", "--check", "--quiet"]) == 0
+
+
+@pytest.mark.parametrize(("python", "beta"), [("python3.11", "1.0"), ("python3.12", "2.0")])
+def test_markers_are_evaluated_for_the_venv_interpreter(
+    parity_template: Path, request: pytest.FixtureRequest, python: str, beta: str
+) -> None:
+    from devkit import markers, poetrylock
+    from devkit.installers.uv_pip import requirements
+
+    if python != "python3.11":
+        request.getfixturevalue("second_python")
+    interpreter = Path(shutil.which(python) or python)
+    lock = poetrylock.read(parity_template / "poetry.lock")
+    groups = ("main", "dev")
+
+    evaluated = requirements(lock.packages, groups, parity_template, markers.evaluator(interpreter))
+    deferred = requirements(lock.packages, groups, parity_template)
+
+    pins = [line.split(" ")[0] for line in evaluated]
+    assert pins == ["alpha==1.0", f"beta=={beta}", "delta==1.0", "epsilon==1.0", "zeta==1.0"]
+    assert not [line for line in evaluated if ";" in line]
+    assert {line.split(" ")[0] for line in deferred} == {*pins, "beta==1.0", "beta==2.0", "gamma==1.0"}
+    assert all("sys_platform" in line for line in deferred if line.startswith(("gamma", "delta")))

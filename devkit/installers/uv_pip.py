@@ -2,15 +2,16 @@
 
 `uv pip sync` installs exactly the listed requirements and removes everything else, and
 installs no dependency that is not listed, so the environment is the lock's selection and
-nothing more. Each line keeps the lock's marker for the requested groups, and uv
-evaluates it for the `.venv` interpreter.
+nothing more. The lock's marker for the requested groups is evaluated with `packaging`
+for the `.venv` interpreter (`devkit.markers`); without packaging, each line keeps its
+marker and uv evaluates it for the same interpreter.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,10 @@ class UvFromPoetryLock:
         return tools.version(self._uv)
 
     def install(self, target: Target) -> None:
-        lines = requirements(self._lock.packages, target.groups, target.project.root)
+        from devkit import markers
+
+        evaluate = markers.evaluator(target.interpreter)
+        lines = requirements(self._lock.packages, target.groups, target.project.root, evaluate)
         if target.root:
             lines.append(f"-e {target.project.root}")
         listing = target.project.state_dir() / "requirements.txt"
@@ -62,15 +66,21 @@ class UvFromPoetryLock:
         tools.run(command, cwd=target.project.root, env=env, what="uv pip sync")
 
 
-def requirements(packages: Iterable[Package], groups: Sequence[str], root: Path) -> list[str]:
-    """One requirement line per selected package, with its marker and hashes."""
+def requirements(
+    packages: Iterable[Package], groups: Sequence[str], root: Path, evaluate: Callable[[str], bool] | None = None
+) -> list[str]:
+    """One requirement line per selected package, with its hashes.
+
+    With `evaluate`, a package whose marker does not hold is left out and the lines carry
+    no markers; without it, each line carries its marker for the installer to evaluate.
+    """
     lines = []
     for package in packages:
         marker = package.marker_for(groups)
-        if marker is None:
+        if marker is None or (marker and evaluate is not None and not evaluate(marker)):
             continue
         line = _requirement(package, root)
-        if marker:
+        if marker and evaluate is None:
             line += f" ; {marker}"
         lines.append(line + "".join(f" --hash={digest}" for digest in package.hashes))
     return lines
