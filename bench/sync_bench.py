@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: bench/ is on sys.path, the checkout is not
     sys.path.insert(0, str(ROOT))
 
-from bench.project import BenchError, find_poetry  # noqa: E402
+from bench.project import BenchError, find_poetry, remove_tree  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_WORK = HERE / ".work" / "sync"  # the other benches keep their own folders beside it
@@ -753,21 +753,6 @@ def run_logged(command: Sequence[str | Path], *, cwd: Path, env: Mapping[str, st
     if result.returncode != 0:
         tail = log.read_text(errors="replace").splitlines()[-15:]
         raise BenchError(f"{what} failed (exit {result.returncode}); log {log}:\n" + "\n".join(tail))
-
-
-def remove_tree(path: Path) -> None:
-    if path.is_symlink() or path.is_file():
-        path.unlink()
-        return
-    if not path.exists():
-        return
-    try:
-        shutil.rmtree(path)
-    except PermissionError:  # read-only entries (uv's cache): make writable, try again
-        for folder, names, _ in os.walk(path):
-            for name in names:
-                os.chmod(os.path.join(folder, name), 0o755)
-        shutil.rmtree(path)
 
 
 def bench_env(work: Path, tools: Tools) -> tuple[dict[str, str], tuple[Path, ...]]:
