@@ -65,11 +65,13 @@ _marks.append(("metadata", float("importlib.metadata" in sys.modules)))
 parser.parse_args(["run", "lint"])
 _mark("parse")
 from pathlib import Path
-from devkit import config, runner, stages, sync, tomlfile
-from devkit.project import find_project
+from devkit.checks import config, runner, stages
+from devkit.env import sync
+from devkit.files import toml_file
+from devkit.env.project import find_project
 _mark("imports")
 project = find_project(Path.cwd())
-stages.lookup(stages.table(tomlfile.load(project.pyproject)), "lint")
+stages.lookup(stages.table(toml_file.load(project.pyproject)), "lint")
 _mark("table")
 sync.keep_current(project)
 _mark("sync")

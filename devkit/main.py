@@ -1,6 +1,6 @@
 """The command line: parse, dispatch to a command module, turn DevkitError into exit 1.
 
-A `devkit sync` that finds `.venv` in sync is answered by `devkit.noop` before argparse
+A `devkit sync` that finds `.venv` in sync is answered by `devkit.env.noop` before argparse
 and the command modules are imported: it runs on every make target and every hook.
 """
 
@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import sys
 
-from devkit import console, noop
+from devkit import console
+from devkit.env import noop
 from devkit.errors import DevkitError
 
 TYPE_CHECKING = False  # typing itself costs milliseconds at start-up

@@ -162,7 +162,7 @@ def test_new_dependency_without_a_new_lock_is_refused(project: Path) -> None:
 
 def test_older_hook_revision_runs_the_projects_devkit(project: Path, hook_repo: tuple[Path, str]) -> None:
     repo, _ = hook_repo
-    stages = repo / "devkit/stages.py"
+    stages = repo / "devkit/checks/stages.py"
     stages.write_text(stages.read_text().replace('        _MYPY,\n    ),\n    "format"', '    ),\n    "format"'))
     git(repo, "commit", "-qam", "an older devkit whose lint stage had no mypy")
     older = git(repo, "rev-parse", "HEAD").strip()

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from devkit.noop import STAMP
+from devkit.env.noop import STAMP
 from tests.conftest import SessionCaches, isolate
 from tests.support.index import serve_index
 from tests.support.proc import run

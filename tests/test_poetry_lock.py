@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 
-from devkit import contenthash, poetrylock
-from devkit.installers import uv_pip
+from devkit.env.installers import uv_pip
+from devkit.env.locks import content_hash, poetry_lock
 from tests.conftest import SessionCaches, isolate
 from tests.support.index import RunningIndex, serve_index
 from tests.support.proc import run
@@ -163,7 +163,7 @@ def isolated(tmp_path_factory: pytest.TempPathFactory, caches: SessionCaches) ->
         yield
 
 
-def poetry_lock(root: Path, poetry: Path) -> None:
+def lock_by_poetry(root: Path, poetry: Path) -> None:
     env = dict(os.environ, POETRY_VIRTUALENVS_IN_PROJECT="false")
     run([poetry, "lock", "--no-interaction"], cwd=root, env=env)
 
@@ -180,8 +180,8 @@ def poetry_finds_fresh(root: Path, poetry: Path) -> bool:
 def devkit_finds_fresh(root: Path) -> bool:
     with (root / "pyproject.toml").open("rb") as handle:
         pyproject = tomllib.load(handle)
-    lock = poetrylock.read(root / "poetry.lock")
-    return contenthash.is_fresh(pyproject, lock.content_hash, lock.header)
+    lock = poetry_lock.read(root / "poetry.lock")
+    return content_hash.is_fresh(pyproject, lock.content_hash, lock.header)
 
 
 def lock_metadata(root: Path) -> dict[str, Any]:
@@ -249,7 +249,7 @@ def variant_templates(
             root = base / name
             root.mkdir()
             (root / "pyproject.toml").write_text(text.replace("@INDEX_URL@", index_url), encoding="utf-8")
-            poetry_lock(root, poetry)
+            lock_by_poetry(root, poetry)
             roots[name] = root
     return roots
 
@@ -276,7 +276,7 @@ def direct_template(
     write_inhouse_package(root, "direct-app", "0.1.0", dependencies=DIRECT_DEPENDENCIES, more_toml=tables)
     with isolated(tmp_path_factory, session_caches):
         commit_all(repo, "git-lib 1.2.0")
-        poetry_lock(root, poetry)
+        lock_by_poetry(root, poetry)
         write_inhouse_package(repo, "git-lib", "1.3.0", requires_python=">=3.8")
         commit_all(repo, "git-lib 1.3.0, newer than the lock")
     return root
@@ -296,7 +296,7 @@ def two_source_template(
     tables = tables.replace("@MIRROR_URL@", mirror_index.url.rstrip("/"))
     write_inhouse_package(root, "two-app", "0.1.0", dependencies=("alpha (<2)", "theta"), more_toml=tables)
     with isolated(tmp_path_factory, session_caches):
-        poetry_lock(root, poetry)
+        lock_by_poetry(root, poetry)
     return root
 
 
@@ -325,7 +325,7 @@ def test_content_hash_equals_the_one_poetry_wrote(variant: str, locked_projects:
     with (root / "pyproject.toml").open("rb") as handle:
         pyproject = tomllib.load(handle)
 
-    assert contenthash.compute(pyproject) == lock_metadata(root)["content-hash"]
+    assert content_hash.compute(pyproject) == lock_metadata(root)["content-hash"]
 
 
 @pytest.mark.parametrize("variant", list(ADD_DEPENDENCY))
@@ -355,7 +355,7 @@ def test_lock_hashed_without_dependency_groups_is_fresh_exactly_when_poetry_says
     project = tmp_path / "groups-app"
     shutil.copytree(locked_projects["pep735-groups-and-extras"], project)
     with (project / "pyproject.toml").open("rb") as handle:
-        old_hash = contenthash.compute(tomllib.load(handle), with_dependency_groups=False)
+        old_hash = content_hash.compute(tomllib.load(handle), with_dependency_groups=False)
     lock = project / "poetry.lock"
     edit(lock, "by Poetry 2.5.1 ", f"by Poetry {writer} ")
     edit(lock, f'content-hash = "{lock_metadata(project)["content-hash"]}"', f'content-hash = "{old_hash}"')
@@ -473,7 +473,7 @@ def uv_indexes(arguments: list[str]) -> list[tuple[str, str]]:
 def index_arguments_for(project: Path, lock: Path) -> list[str]:
     with (project / "pyproject.toml").open("rb") as handle:
         sources = uv_pip.declared_sources(tomllib.load(handle))
-    return uv_pip.index_arguments(sources, poetrylock.read(lock).packages)
+    return uv_pip.index_arguments(sources, poetry_lock.read(lock).packages)
 
 
 def without_source(lock_text: str, name: str) -> str:
@@ -508,7 +508,7 @@ def test_lock_with_an_unsourced_package_adds_the_test_index_beside_uvs_default(
 ) -> None:
     lock = tmp_path / "poetry.lock"
     lock.write_text(without_source((parity_template / "poetry.lock").read_text(), "alpha"))
-    unsourced = [package.name for package in poetrylock.read(lock).packages if package.source is None]
+    unsourced = [package.name for package in poetry_lock.read(lock).packages if package.source is None]
     assert unsourced == ["alpha"]
 
     arguments = index_arguments_for(parity_template, lock)

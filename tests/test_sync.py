@@ -259,13 +259,14 @@ def test_in_process_main_returns_the_exit_code(parity_project: Path, monkeypatch
 def test_markers_are_evaluated_for_the_venv_interpreter(
     parity_template: Path, request: pytest.FixtureRequest, python: str, beta: str
 ) -> None:
-    from devkit import markers, poetrylock
-    from devkit.installers.uv_pip import requirements
+    from devkit.env import markers
+    from devkit.env.installers.uv_pip import requirements
+    from devkit.env.locks import poetry_lock
 
     if python != "python3.11":
         request.getfixturevalue("second_python")
     interpreter = Path(shutil.which(python) or python)
-    lock = poetrylock.read(parity_template / "poetry.lock")
+    lock = poetry_lock.read(parity_template / "poetry.lock")
     groups = ("main", "dev")
 
     evaluated = requirements(lock.packages, groups, parity_template, markers.evaluator(interpreter))

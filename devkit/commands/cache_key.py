@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from devkit import cachekey, console
-from devkit.project import find_project
+from devkit import console
+from devkit.env import cache_key
+from devkit.env.project import find_project
 
 DESCRIPTION = """\
 Print the key GitLab CI computes for
@@ -29,9 +30,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def run(args: argparse.Namespace) -> int:
     project = find_project(Path.cwd())
-    changed = cachekey.differs_from_head(project.root, project.key_files)
+    changed = cache_key.differs_from_head(project.root, project.key_files)
     if changed:
         verb = "differs" if len(changed) == 1 else "differ"
         console.note(f"{', '.join(changed)} {verb} from HEAD: CI computes another key until they are committed")
-    print(cachekey.key(project.key_files, args.prefix))
+    print(cache_key.key(project.key_files, args.prefix))
     return 0

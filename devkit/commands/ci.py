@@ -7,14 +7,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from devkit.project import Project
+    from devkit.env.project import Project
 
 DESCRIPTION = """\
-render  write .gitlab-ci.yml from the stage table and the sync setting: dependency jobs
+render  write .gitlab-gitlab_ci.yml from the stage table and the sync setting: dependency jobs
         cached by the lock (main and dev), one job per check stage ([tool.devkit] ci,
         default lint and tests), the wheel built once. The project's own jobs go in
-        .gitlab-ci.local.yml, which the rendered file includes.
-check   exit 1 with a unified diff when .gitlab-ci.yml differs from what render writes.
+        .gitlab-gitlab_ci.local.yml, which the rendered file includes.
+check   exit 1 with a unified diff when .gitlab-gitlab_ci.yml differs from what render writes.
 run     run the check stages locally, in CI's order, as the jobs do (what `make ci` runs);
         every stage runs even when one fails.
 """
@@ -32,7 +32,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace) -> int:
-    from devkit.project import find_project
+    from devkit.env.project import find_project
 
     project = find_project(Path.cwd())
     actions = {"render": _render, "check": _check, "run": _run}
@@ -40,10 +40,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _render(project: Project) -> int:
-    from devkit import ci, console
+    from devkit import console
+    from devkit.render import gitlab_ci
 
-    target = project.root / ci.CI_FILE
-    target.write_text(ci.render(project))
+    target = project.root / gitlab_ci.CI_FILE
+    target.write_text(gitlab_ci.render(project))
     console.info(f"wrote {target}")
     return 0
 
@@ -51,31 +52,35 @@ def _render(project: Project) -> int:
 def _check(project: Project) -> int:
     import difflib
 
-    from devkit import ci, console
+    from devkit import console
+    from devkit.render import gitlab_ci
 
-    target = project.root / ci.CI_FILE
-    wanted = ci.render(project)
+    target = project.root / gitlab_ci.CI_FILE
+    wanted = gitlab_ci.render(project)
     current = target.read_text() if target.is_file() else ""
     if current == wanted:
         return 0
     diff = difflib.unified_diff(
         current.splitlines(keepends=True),
         wanted.splitlines(keepends=True),
-        f"{ci.CI_FILE} (committed)",
-        f"{ci.CI_FILE} (rendered)",
+        f"{gitlab_ci.CI_FILE} (committed)",
+        f"{gitlab_ci.CI_FILE} (rendered)",
     )
     print("".join(diff), end="")
-    console.error(f"{ci.CI_FILE} differs from the stage table: run `devkit ci render` and commit it")
+    console.error(f"{gitlab_ci.CI_FILE} differs from the stage table: run `devkit ci render` and commit it")
     return 1
 
 
 def _run(project: Project) -> int:
-    from devkit import ci, console, runner, stages, tomlfile
+    from devkit import console
+    from devkit.checks import runner, stages
+    from devkit.files import toml_file
+    from devkit.render import gitlab_ci
 
-    pyproject = tomlfile.load(project.pyproject)
+    pyproject = toml_file.load(project.pyproject)
     table = stages.table(pyproject)
     runner.prepare(project)
-    failed = [name for name in ci.checks(pyproject) if runner.run(project, name, table[name], None) != 0]
+    failed = [name for name in gitlab_ci.checks(pyproject) if runner.run(project, name, table[name], None) != 0]
     if failed:
         console.error(f"CI checks failed: {', '.join(failed)}")
         return 1

@@ -19,9 +19,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace) -> int:
-    from devkit import config
+    from devkit.checks import config
+    from devkit.env.project import find_project
     from devkit.errors import DevkitError
-    from devkit.project import find_project
 
     project = find_project(Path.cwd())
     merged = config.effective(project)

@@ -29,11 +29,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace) -> int:
-    from devkit import runner, stages, tomlfile
-    from devkit.project import find_project
+    from devkit.checks import runner, stages
+    from devkit.env.project import find_project
+    from devkit.files import toml_file
 
     project = find_project(Path.cwd())
-    pyproject = tomlfile.load(project.pyproject)
+    pyproject = toml_file.load(project.pyproject)
     commands = stages.lookup(stages.table(pyproject), args.stage)
     runner.prepare(project)
     return runner.run(project, args.stage, commands, args.files or None)

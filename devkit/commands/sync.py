@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from devkit.project import find_project
-from devkit.stamp import Request
+from devkit.env.project import find_project
+from devkit.env.stamp import Request
 
 DESCRIPTION = """\
 Make the project's .venv exactly the lock's selection: the packages of the requested
@@ -69,7 +69,7 @@ def _split(values: list[str]) -> tuple[str, ...]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from devkit import sync
+    from devkit.env import sync
 
     request = Request(
         only=_split(args.only),

@@ -6,7 +6,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from devkit import interpreter
+from devkit.env import interpreter
 from devkit.errors import DevkitError
 
 

@@ -1,7 +1,7 @@
 """The stamp in `.venv` that says which inputs built it.
 
 It is removed before any install starts and written last, atomically, so an interrupted
-sync is never taken for a good one. It is read by `devkit.noop`, on the cheap path.
+sync is never taken for a good one. It is read by `devkit.env.noop`, on the cheap path.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import NamedTuple
 
-from devkit.noop import FORMAT, STAMP
+from devkit.env.noop import FORMAT, STAMP
 
 
 class Request(NamedTuple):
@@ -43,7 +43,7 @@ class Request(NamedTuple):
             return cls()
 
     def as_json(self) -> dict[str, object]:
-        """The request as the stamp stores it (and as `devkit.noop` rebuilds it from argv)."""
+        """The request as the stamp stores it (and as `devkit.env.noop` rebuilds it from argv)."""
         return {key: list(value) if isinstance(value, tuple) else value for key, value in self._asdict().items()}
 
 

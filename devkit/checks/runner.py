@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from devkit import console
-from devkit.project import Project
-from devkit.stages import PROVIDERS, Command
+from devkit.checks.stages import PROVIDERS, Command
+from devkit.env.project import Project
 
 PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")
 
@@ -43,7 +43,8 @@ def missing_tool(tool: str) -> str:
 
 def prepare(project: Project) -> None:
     """What every stage needs first: `.venv` re-synced if the lock changed, the config written."""
-    from devkit import config, sync
+    from devkit.checks import config
+    from devkit.env import sync
 
     sync.keep_current(project)
     config.ensure(project)

@@ -22,8 +22,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from devkit import resources, tomlfile, tomlwrite
-from devkit.project import Project
+from devkit import resources
+from devkit.env.project import Project
+from devkit.files import toml_file, toml_write
 
 PROJECT_FILE = "lint.toml"
 MERGED = "lint.toml"
@@ -68,8 +69,8 @@ def effective(project: Project) -> dict[str, Any]:
     """The merged config, parsed from the sources, with `[tool.devkit] exclude` applied."""
     merged: dict[str, Any] = {}
     for source in sources(project):
-        merged = merge(merged, tomlfile.load(source))
-    folders = tomlfile.load(project.pyproject).get("tool", {}).get("devkit", {}).get("exclude", [])
+        merged = merge(merged, toml_file.load(source))
+    folders = toml_file.load(project.pyproject).get("tool", {}).get("devkit", {}).get("exclude", [])
     return _exclude(merged, folders) if folders else merged
 
 
@@ -87,10 +88,10 @@ def render(merged: Mapping[str, Any], tool: str | None = None) -> str:
     """The text devkit writes for `tool` ("ruff" gives ruff.toml's form), or the whole file."""
     tools = merged.get("tool", {})
     if tool is None:
-        return tomlwrite.dumps(merged)
+        return toml_write.dumps(merged)
     if tool == "ruff":
-        return tomlwrite.dumps(tools.get("ruff", {}))
-    return tomlwrite.dumps({"tool": {tool: tools.get(tool, {})}}) if tool in tools else ""
+        return toml_write.dumps(tools.get("ruff", {}))
+    return toml_write.dumps({"tool": {tool: tools.get(tool, {})}}) if tool in tools else ""
 
 
 def ensure(project: Project) -> Path:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from devkit.project import Project
+from devkit.env.project import Project
 
 
 @dataclass(frozen=True)

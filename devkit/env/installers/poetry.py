@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from devkit import tools
-from devkit.installers import Target
-from devkit.stamp import Request
+from devkit.env import programs
+from devkit.env.installers import Target
+from devkit.env.stamp import Request
 
 
 class PoetrySync:
@@ -22,7 +22,7 @@ class PoetrySync:
         self._request = request
 
     def version(self) -> str:
-        return tools.version(self._poetry)
+        return programs.version(self._poetry)
 
     def install(self, target: Target) -> None:
         command: list[str | Path] = [self._poetry, "sync", "--no-interaction"]
@@ -31,8 +31,10 @@ class PoetrySync:
         command += ["--quiet"] if target.quiet else []
         # Poetry run from inside another virtualenv installs into that one unless the
         # project's .venv exists and in-project venvs are on; devkit created .venv already.
-        env = tools.child_env(POETRY_VIRTUALENVS_IN_PROJECT="true", POETRY_VIRTUALENVS_CREATE="true", VIRTUAL_ENV=None)
-        tools.run(command, cwd=target.project.root, env=env, what="poetry sync")
+        env = programs.child_env(
+            POETRY_VIRTUALENVS_IN_PROJECT="true", POETRY_VIRTUALENVS_CREATE="true", VIRTUAL_ENV=None
+        )
+        programs.run(command, cwd=target.project.root, env=env, what="poetry sync")
 
 
 def group_arguments(request: Request) -> list[str]:

@@ -14,9 +14,10 @@ import shlex
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-from devkit import stages, tomlfile, yamlwrite
+from devkit.checks import stages
+from devkit.env.project import Project
 from devkit.errors import DevkitError
-from devkit.project import Project
+from devkit.files import toml_file, yaml_write
 
 CI_FILE = ".gitlab-ci.yml"
 LOCAL_FILE = ".gitlab-ci.local.yml"
@@ -48,7 +49,7 @@ def checks(pyproject: Mapping[str, Any]) -> tuple[str, ...]:
 
 def bootstrap(project: Project) -> Bootstrap:
     """The locked devkit (a requirement or a local path) and the locked uv."""
-    packages = {str(entry.get("name")): entry for entry in tomlfile.load(project.lock).get("package", [])}
+    packages = {str(entry.get("name")): entry for entry in toml_file.load(project.lock).get("package", [])}
     if DEVKIT not in packages:
         raise DevkitError(f"{DEVKIT} is not in {project.lock_name}: add it to the dev group and lock again")
     if "uv" not in packages:
@@ -101,7 +102,7 @@ def _tool_cache(name: str) -> dict[str, Any]:
 
 def pipeline(project: Project, pyproject: Mapping[str, Any]) -> dict[str, Any]:
     """The pipeline as data."""
-    from devkit import interpreter
+    from devkit.env import interpreter
 
     python, _ = interpreter.setting(pyproject)
     tools = bootstrap(project)
@@ -151,4 +152,4 @@ def _job(project: Project, stage: str, name: str, caches: list[dict[str, Any]]) 
 
 def render(project: Project) -> str:
     """The text of `.gitlab-ci.yml` for the project."""
-    return HEADER + yamlwrite.dumps(pipeline(project, tomlfile.load(project.pyproject)))
+    return HEADER + yaml_write.dumps(pipeline(project, toml_file.load(project.pyproject)))

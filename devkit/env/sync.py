@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from devkit import cachekey, console, noop, stamp
+from devkit import console
+from devkit.env import cache_key, noop, stamp
+from devkit.env.project import Project
+from devkit.env.stamp import Request
 from devkit.errors import DevkitError, StaleError
-from devkit.project import Project
-from devkit.stamp import Request
 
 if TYPE_CHECKING:
-    from devkit.installers import Installer
-    from devkit.poetrylock import Lock
+    from devkit.env.installers import Installer
+    from devkit.env.locks.poetry_lock import Lock
 
 
 def staleness(project: Project, key: str, request: Request) -> str | None:
@@ -28,25 +29,25 @@ def staleness(project: Project, key: str, request: Request) -> str | None:
 
 def check(project: Project, request: Request) -> None:
     """Raise StaleError, saying why and what to run, unless `.venv` is in sync."""
-    reason = staleness(project, cachekey.digest(project.key_files), request)
+    reason = staleness(project, cache_key.digest(project.key_files), request)
     if reason is None:
         return
     if project.is_poetry:
-        from devkit import tomlfile
+        from devkit.files import toml_file
 
-        _require_fresh_poetry_lock(project, tomlfile.load(project.pyproject))
+        _require_fresh_poetry_lock(project, toml_file.load(project.pyproject))
     raise StaleError(f".venv is out of date: {reason}; run `devkit sync`")
 
 
 def sync(project: Project, request: Request, *, quiet: bool) -> None:
     """Bring `.venv` in sync, waiting for any other sync of this project first."""
-    if staleness(project, cachekey.digest(project.key_files), request) is None:
+    if staleness(project, cache_key.digest(project.key_files), request) is None:
         _report_noop(project, quiet)
         return
-    from devkit import filelock
+    from devkit.env import sync_lock
 
-    with filelock.exclusive(project.state_dir() / "sync.lock", quiet=quiet):
-        key = cachekey.digest(project.key_files)
+    with sync_lock.exclusive(project.state_dir() / "sync.lock", quiet=quiet):
+        key = cache_key.digest(project.key_files)
         if staleness(project, key, request) is None:
             _report_noop(project, quiet)
             return
@@ -61,7 +62,7 @@ def keep_current(project: Project) -> None:
     """
     stored = noop.read_stamp(str(project.root))
     request = Request.from_json(stored.get("request") if stored else None)
-    if staleness(project, cachekey.digest(project.key_files), request) is not None:
+    if staleness(project, cache_key.digest(project.key_files), request) is not None:
         sync(project, request, quiet=False)
 
 
@@ -71,16 +72,17 @@ def _report_noop(project: Project, quiet: bool) -> None:
 
 
 def _install(project: Project, key: str, request: Request, *, quiet: bool) -> None:
-    from devkit import interpreter, tomlfile, tools, venv
-    from devkit.installers import Target
+    from devkit.env import interpreter, programs, venv
+    from devkit.env.installers import Target
+    from devkit.files import toml_file
 
-    pyproject = tomlfile.load(project.pyproject)
+    pyproject = toml_file.load(project.pyproject)
     installer, selected, root = _plan(project, pyproject, request)
     wanted, origin = interpreter.setting(pyproject)
     executable, full_version = interpreter.find(wanted, origin)
     installer_version = installer.version()
     stamp.remove(project.venv)
-    venv.ensure(project.venv, executable, wanted, uv=tools.find("uv"), quiet=quiet)
+    venv.ensure(project.venv, executable, wanted, uv=programs.find("uv"), quiet=quiet)
     target = Target(project, pyproject, selected, root, executable, quiet)
     installer.install(target)
     done = stamp.Stamp(key, request, selected, full_version, installer.name, installer_version)
@@ -93,8 +95,8 @@ def _install(project: Project, key: str, request: Request, *, quiet: bool) -> No
 
 def _plan(project: Project, pyproject: Mapping[str, Any], request: Request) -> tuple[Installer, tuple[str, ...], bool]:
     """The installer, the groups and whether the project itself is installed."""
-    from devkit import groups
-    from devkit.installers import choice
+    from devkit.env import groups
+    from devkit.env.installers import choice
 
     if project.is_poetry:
         lock = _require_fresh_poetry_lock(project, pyproject)
@@ -106,10 +108,10 @@ def _plan(project: Project, pyproject: Mapping[str, Any], request: Request) -> t
 
 
 def _require_fresh_poetry_lock(project: Project, pyproject: Mapping[str, Any]) -> Lock:
-    from devkit import contenthash, poetrylock
+    from devkit.env.locks import content_hash, poetry_lock
 
-    lock = poetrylock.read(project.lock)
-    if not contenthash.is_fresh(pyproject, lock.content_hash, lock.header):
+    lock = poetry_lock.read(project.lock)
+    if not content_hash.is_fresh(pyproject, lock.content_hash, lock.header):
         raise DevkitError(
             "poetry.lock is stale: pyproject.toml changed since it was locked; run `poetry lock`, "
             "commit poetry.lock, then `devkit sync` (.venv was not touched)"

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devkit import tools
-from devkit.installers import Target
-from devkit.poetrylock import Lock, Package
+from devkit.env import programs
+from devkit.env.installers import Target
+from devkit.env.locks.poetry_lock import Lock, Package
 
 _PRIORITIES = ("primary", "supplemental", "explicit")
 _UV_INDEX_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -43,10 +43,10 @@ class UvFromPoetryLock:
         self._lock = lock
 
     def version(self) -> str:
-        return tools.version(self._uv)
+        return programs.version(self._uv)
 
     def install(self, target: Target) -> None:
-        from devkit import markers
+        from devkit.env import markers
 
         evaluate = markers.evaluator(target.interpreter)
         lines = requirements(self._lock.packages, target.groups, target.project.root, evaluate)
@@ -62,8 +62,8 @@ class UvFromPoetryLock:
         # project but not the locked version.
         command += ["--index-strategy", "unsafe-best-match"]
         command += ["--allow-empty-requirements", *(["--quiet"] if target.quiet else []), listing]
-        env = tools.child_env(**credentials(sources, os.environ))
-        tools.run(command, cwd=target.project.root, env=env, what="uv pip sync")
+        env = programs.child_env(**credentials(sources, os.environ))
+        programs.run(command, cwd=target.project.root, env=env, what="uv pip sync")
 
 
 def requirements(

@@ -6,12 +6,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from devkit import console, tools
+from devkit import console
+from devkit.env import programs
+from devkit.env.installers import Installer
+from devkit.env.locks.poetry_lock import Lock
+from devkit.env.project import Project
+from devkit.env.stamp import Request
 from devkit.errors import DevkitError
-from devkit.installers import Installer
-from devkit.poetrylock import Lock
-from devkit.project import Project
-from devkit.stamp import Request
 
 CHOICES = ("uv", "poetry")
 
@@ -26,8 +27,8 @@ def configured(pyproject: Mapping[str, Any], request: Request) -> str:
 
 def for_poetry_lock(lock: Lock, pyproject: Mapping[str, Any], request: Request, root: bool) -> Installer:
     """uv reading the lock, unless Poetry is asked for or is the only exact way."""
-    from devkit.installers.poetry import PoetrySync
-    from devkit.installers.uv_pip import UvFromPoetryLock
+    from devkit.env.installers.poetry import PoetrySync
+    from devkit.env.installers.uv_pip import UvFromPoetryLock
 
     if configured(pyproject, request) == "poetry":
         return PoetrySync(
@@ -40,10 +41,10 @@ def for_poetry_lock(lock: Lock, pyproject: Mapping[str, Any], request: Request, 
     if reason is not None:
         console.note(f"{reason}: installing with `poetry sync` instead")
         return PoetrySync(_require("poetry", "install it (`pipx install poetry`), which this lock needs"), request)
-    uv = tools.find("uv")
+    uv = programs.find("uv")
     if uv is not None:
         return UvFromPoetryLock(uv, lock)
-    poetry = tools.find("poetry")
+    poetry = programs.find("poetry")
     if poetry is None:
         raise DevkitError("no installer found: install uv (`pipx install uv`) or Poetry, then run `devkit sync` again")
     console.note("uv not found: installing with `poetry sync` (slower); `pipx install uv` makes syncs fast")
@@ -52,7 +53,7 @@ def for_poetry_lock(lock: Lock, pyproject: Mapping[str, Any], request: Request, 
 
 def for_uv_lock(project: Project, pyproject: Mapping[str, Any], request: Request) -> Installer:
     """`uv sync --locked`; the lock is checked before anything is installed."""
-    from devkit.installers.uv_project import UvProject
+    from devkit.env.installers.uv_project import UvProject
 
     if configured(pyproject, request) == "poetry":
         raise DevkitError("--installer poetry needs a poetry.lock; this project is locked by uv (uv.lock)")
@@ -62,7 +63,7 @@ def for_uv_lock(project: Project, pyproject: Mapping[str, Any], request: Request
 
 
 def _require(name: str, advice: str) -> Path:
-    found = tools.find(name)
+    found = programs.find(name)
     if found is None:
         raise DevkitError(f"{name} is not installed or not on PATH: {advice}")
     return found

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devkit import tomlfile
+from devkit.files import toml_file
 
 SUPPORTED_VERSION = (2, 1)
 DIRECT_SOURCES = ("git", "directory", "file", "url")
@@ -89,7 +89,7 @@ class Lock:
 def read(path: Path) -> Lock:
     """Parse poetry.lock; malformed TOML is reported with file, line and column."""
     text = path.read_text()
-    data = tomlfile.loads(text, path)
+    data = toml_file.loads(text, path)
     metadata = data.get("metadata", {})
     version = tuple(int(part) for part in str(metadata.get("lock-version", "0")).split(".") if part.isdigit())
     return Lock(

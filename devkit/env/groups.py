@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from devkit.env.stamp import Request
 from devkit.errors import DevkitError
-from devkit.stamp import Request
 
 MAIN = "main"
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from devkit import tools
+from devkit.env import programs
+from devkit.env.groups import MAIN
+from devkit.env.installers import Target
+from devkit.env.stamp import Request
 from devkit.errors import DevkitError
-from devkit.groups import MAIN
-from devkit.installers import Target
-from devkit.stamp import Request
 
 
 class UvProject:
@@ -22,7 +22,7 @@ class UvProject:
         self._request = request
 
     def version(self) -> str:
-        return tools.version(self._uv)
+        return programs.version(self._uv)
 
     def check_lock(self, root: Path) -> None:
         """Refuse a uv.lock that no longer matches pyproject.toml, before `.venv` is touched."""
@@ -38,8 +38,8 @@ class UvProject:
         command += group_arguments(self._request)
         command += [] if target.root else ["--no-install-project"]
         command += ["--quiet"] if target.quiet else []
-        env = tools.child_env(UV_PROJECT_ENVIRONMENT=str(target.project.venv), VIRTUAL_ENV=None)
-        tools.run(command, cwd=target.project.root, env=env, what="uv sync")
+        env = programs.child_env(UV_PROJECT_ENVIRONMENT=str(target.project.venv), VIRTUAL_ENV=None)
+        programs.run(command, cwd=target.project.root, env=env, what="uv sync")
 
 
 def group_arguments(request: Request) -> list[str]:

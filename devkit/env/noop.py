@@ -12,7 +12,7 @@ import json
 import os
 import sys
 
-from devkit import cachekey
+from devkit.env import cache_key
 
 STAMP = "devkit-stamp.json"
 FORMAT = 1
@@ -78,7 +78,7 @@ def staleness(root: str, lock_name: str, request: dict[str, object], key: str) -
 
 def key_of(root: str, lock_name: str) -> str:
     """The environment's key: the cache key digest of the lock and pyproject.toml."""
-    return cachekey.digest([os.path.join(root, lock_name), os.path.join(root, "pyproject.toml")])
+    return cache_key.digest([os.path.join(root, lock_name), os.path.join(root, "pyproject.toml")])
 
 
 def answer(argv: list[str]) -> bool:

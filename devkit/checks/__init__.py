@@ -1,0 +1,1 @@
+"""The checks: the effective tool config, the stage table and the runner."""

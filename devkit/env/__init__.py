@@ -1,0 +1,1 @@
+"""The environment: project discovery, lock readers, interpreter, installers, stamp, sync."""

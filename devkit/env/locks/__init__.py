@@ -1,0 +1,1 @@
+"""Lock files read as data: poetry.lock and Poetry's content-hash."""

@@ -1,0 +1,1 @@
+"""Reading and writing files: TOML with error positions, TOML and YAML output."""
