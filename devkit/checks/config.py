@@ -24,7 +24,7 @@ from typing import Any
 
 from devkit import resources
 from devkit.env.project import Project
-from devkit.files import toml_file, toml_write
+from devkit.files import toml_file
 
 PROJECT_FILE = "lint.toml"
 MERGED = "lint.toml"
@@ -88,10 +88,10 @@ def render(merged: Mapping[str, Any], tool: str | None = None) -> str:
     """The text devkit writes for `tool` ("ruff" gives ruff.toml's form), or the whole file."""
     tools = merged.get("tool", {})
     if tool is None:
-        return toml_write.dumps(merged)
+        return toml_file.dumps(merged)
     if tool == "ruff":
-        return toml_write.dumps(tools.get("ruff", {}))
-    return toml_write.dumps({"tool": {tool: tools.get(tool, {})}}) if tool in tools else ""
+        return toml_file.dumps(tools.get("ruff", {}))
+    return toml_file.dumps({"tool": {tool: tools.get(tool, {})}}) if tool in tools else ""
 
 
 def ensure(project: Project) -> Path:

@@ -1,8 +1,13 @@
-"""Read TOML files; a syntax error names the file, line and column."""
+"""TOML files: reading, where a syntax error names the file, line and column, and writing.
+
+devkit writes TOML (the generated tool config) with tomlkit, the library that also edits
+the user's files without losing their layout; it is imported only when a file is written.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,3 +45,14 @@ def _describe(exc: tomllib.TOMLDecodeError, path: Path) -> str:
         return f"{path}: invalid TOML: {message}: fix the file and run again"
     where = f"{path}:{match['line']}:{match['col']}"
     return f"{where}: invalid TOML: {match['msg']}: fix the file and run again"
+
+
+def dumps(data: Mapping[str, Any]) -> str:
+    """TOML text for plain data; a list of tables is written as an array of tables."""
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
+    try:
+        return tomlkit.dumps(data)
+    except (TOMLKitError, TypeError, ValueError) as exc:
+        raise DevkitError(f"this data cannot be written as TOML ({exc}); please report it to devkit") from None

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from devkit.checks import stages
 from devkit.env.project import Project
 from devkit.errors import DevkitError
-from devkit.files import toml_file, yaml_write
+from devkit.files import toml_file, yaml_file
 
 CI_FILE = ".gitlab-ci.yml"
 LOCAL_FILE = ".gitlab-ci.local.yml"
@@ -152,4 +152,4 @@ def _job(project: Project, stage: str, name: str, caches: list[dict[str, Any]]) 
 
 def render(project: Project) -> str:
     """The text of `.gitlab-ci.yml` for the project."""
-    return HEADER + yaml_write.dumps(pipeline(project, toml_file.load(project.pyproject)))
+    return HEADER + yaml_file.dumps(pipeline(project, toml_file.load(project.pyproject)))

@@ -1,0 +1,41 @@
+"""YAML that devkit renders (the GitLab CI file), written with PyYAML.
+
+Block style, keys in the order the data gives them, sequences indented under their key,
+and a multi-line string (a job's script) as a literal block, so the file reads like a
+hand-written one. PyYAML quotes every string that YAML would read as anything else;
+non-ASCII characters are escaped, since PyYAML reads some of them back changed when
+written as they are (a NEL in a quoted key comes back as a space).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+
+
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper with indented sequences, literal blocks and no anchors."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
+def _string(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _string)
+
+
+def dumps(data: Mapping[str, Any]) -> str:
+    """YAML text for `data`: plain mappings, lists, strings, numbers and booleans."""
+    text: str = yaml.dump(
+        dict(data), Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=False, width=4096
+    )
+    return text
