@@ -41,10 +41,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _render(project: Project) -> int:
     from devkit import console
+    from devkit.files import atomic
     from devkit.render import gitlab_ci
 
     target = project.root / gitlab_ci.CI_FILE
-    target.write_text(gitlab_ci.render(project))
+    atomic.write_text(target, gitlab_ci.render(project))
     console.info(f"wrote {target}")
     return 0
 
