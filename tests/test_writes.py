@@ -58,6 +58,18 @@ def test_a_new_file_gets_the_mode_the_umask_allows(tmp_path: Path) -> None:
     assert stat.S_IMODE((tmp_path / "new.txt").stat().st_mode) == 0o640
 
 
+def test_a_symbolic_link_stays_and_its_file_is_replaced(tmp_path: Path) -> None:
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared/pipeline.yml").write_text("old\n")
+    (tmp_path / ".gitlab-ci.yml").symlink_to("shared/pipeline.yml")
+
+    atomic.write_text(tmp_path / ".gitlab-ci.yml", "new\n")
+
+    assert (tmp_path / ".gitlab-ci.yml").is_symlink()
+    assert (tmp_path / "shared/pipeline.yml").read_text() == "new\n"
+    assert sorted(entry.name for entry in (tmp_path / "shared").iterdir()) == ["pipeline.yml"]
+
+
 def test_an_interrupted_write_leaves_the_old_file_and_no_temporary_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

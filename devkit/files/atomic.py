@@ -25,9 +25,13 @@ def write_text(path: Path, text: str) -> None:
 
 
 def write_bytes(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` atomically, keeping an existing file's mode."""
+    """Replace `path` with `data` atomically, keeping an existing file's mode.
+
+    A symbolic link stays one: the file it points to is replaced.
+    """
     import tempfile  # imported here: costs ~10 ms, and the no-op paths write nothing
 
+    path = path.resolve() if path.is_symlink() else path
     mode = _mode(path)
     try:
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
