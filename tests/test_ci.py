@@ -158,3 +158,69 @@ def test_make_ci_the_hooks_and_the_jobs_run_the_same_commands(pipeline_project: 
 
 def printed(output: str) -> list[list[str]]:
     return [shlex.split(line[2:]) for line in output.splitlines() if line.startswith("$ ")]
+
+
+HAND_WRITTEN = "stages: [test]\n\nunit:\n  stage: test\n  script:\n    - make tests\n"
+
+
+def render(project: Path, *arguments: str) -> tuple[int, str]:
+    """`devkit ci render` through devkit's entry point, in `project`; the exit code and stderr."""
+    result = run([*DEVKIT, "ci", "render", *arguments], cwd=project, check=False)
+    return result.returncode, result.stderr
+
+
+def test_render_refuses_a_hand_written_pipeline_and_leaves_it(example_project: Path) -> None:
+    write(example_project, ".gitlab-ci.yml", HAND_WRITTEN)
+
+    code, stderr = render(example_project)
+
+    assert code == 1
+    assert stderr.splitlines() == [
+        f"devkit: error: {example_project / '.gitlab-ci.yml'} was not written by devkit: move its jobs into "
+        ".gitlab-ci.local.yml, which the rendered file includes (`git mv .gitlab-ci.yml .gitlab-ci.local.yml`), "
+        "then run `devkit ci render` again; or run `devkit ci render --force` to replace it"
+    ]
+    assert (example_project / ".gitlab-ci.yml").read_bytes() == HAND_WRITTEN.encode()
+    assert not (example_project / ".gitlab-ci.local.yml").exists()
+
+
+def test_render_force_replaces_a_hand_written_pipeline(example_project: Path) -> None:
+    write(example_project, ".gitlab-ci.yml", HAND_WRITTEN)
+
+    code, stderr = render(example_project, "--force")
+
+    assert code == 0, stderr
+    assert run([*DEVKIT, "ci", "check"], cwd=example_project, check=False).returncode == 0
+    assert "unit" not in yaml.safe_load((example_project / ".gitlab-ci.yml").read_text())
+
+
+def test_jobs_moved_to_the_local_file_are_included_by_the_next_render(example_project: Path) -> None:
+    write(example_project, ".gitlab-ci.yml", HAND_WRITTEN)
+    (example_project / ".gitlab-ci.yml").rename(example_project / ".gitlab-ci.local.yml")
+
+    code, stderr = render(example_project)
+
+    assert code == 0, stderr
+    assert yaml.safe_load((example_project / ".gitlab-ci.yml").read_text())["include"] == [
+        {"local": ".gitlab-ci.local.yml"}
+    ]
+    assert (example_project / ".gitlab-ci.local.yml").read_text() == HAND_WRITTEN
+
+
+def test_render_rewrites_its_own_pipeline(example_project: Path) -> None:
+    render(example_project)
+    pipeline = example_project / ".gitlab-ci.yml"
+    wanted = pipeline.read_text()
+    pipeline.write_text(wanted.replace(".venv/bin/devkit run lint", ".venv/bin/ruff check ."))
+
+    code, stderr = render(example_project)
+
+    assert code == 0, stderr
+    assert pipeline.read_text() == wanted
+
+
+def test_render_help_explains_force() -> None:
+    result = run([*DEVKIT, "ci", "--help"], cwd=SOURCE)
+
+    assert "--force" in result.stdout
+    assert "did not render" in " ".join(result.stdout.split())

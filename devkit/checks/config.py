@@ -16,7 +16,6 @@ changed: a hash of the two sources is compared first, which is cheap.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,7 +23,7 @@ from typing import Any
 
 from devkit import resources
 from devkit.env.project import Project
-from devkit.files import toml_file
+from devkit.files import atomic, toml_file
 
 PROJECT_FILE = "lint.toml"
 MERGED = "lint.toml"
@@ -106,13 +105,7 @@ def ensure(project: Project) -> Path:
         return folder
     merged = effective(project)
     header = f"# Written by devkit from {', '.join(map(str, sources(project)))}: edit those, not this.\n"
-    _write(folder / MERGED, header + render(merged))
-    _write(folder / RUFF, header + render(merged, "ruff"))
-    _write(key_file, digest.hexdigest())
+    atomic.write_text(folder / MERGED, header + render(merged))
+    atomic.write_text(folder / RUFF, header + render(merged, "ruff"))
+    atomic.write_text(key_file, digest.hexdigest())
     return folder
-
-
-def _write(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}")
-    temporary.write_text(text)
-    os.replace(temporary, path)

@@ -10,11 +10,13 @@ if TYPE_CHECKING:
     from devkit.env.project import Project
 
 DESCRIPTION = """\
-render  write .gitlab-gitlab_ci.yml from the stage table and the sync setting: dependency jobs
+render  write .gitlab-ci.yml from the stage table and the sync setting: dependency jobs
         cached by the lock (main and dev), one job per check stage ([tool.devkit] ci,
         default lint and tests), the wheel built once. The project's own jobs go in
-        .gitlab-gitlab_ci.local.yml, which the rendered file includes.
-check   exit 1 with a unified diff when .gitlab-gitlab_ci.yml differs from what render writes.
+        .gitlab-ci.local.yml, which the rendered file includes. A .gitlab-ci.yml that
+        devkit did not render is never written over: move its jobs into
+        .gitlab-ci.local.yml first, or replace it with --force.
+check   exit 1 with a unified diff when .gitlab-ci.yml differs from what render writes.
 run     run the check stages locally, in CI's order, as the jobs do (what `make ci` runs);
         every stage runs even when one fails.
 """
@@ -28,6 +30,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("action", choices=("render", "check", "run"), help="what to do (see above)")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="render: replace a .gitlab-ci.yml that devkit did not render (its own jobs are lost)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -35,16 +42,19 @@ def run(args: argparse.Namespace) -> int:
     from devkit.env.project import find_project
 
     project = find_project(Path.cwd())
-    actions = {"render": _render, "check": _check, "run": _run}
-    return actions[args.action](project)
+    if args.action == "render":
+        return _render(project, force=args.force)
+    return _check(project) if args.action == "check" else _run(project)
 
 
-def _render(project: Project) -> int:
+def _render(project: Project, *, force: bool) -> int:
     from devkit import console
-    from devkit.render import gitlab_ci
+    from devkit.render import gitlab_ci, managed
 
     target = project.root / gitlab_ci.CI_FILE
-    target.write_text(gitlab_ci.render(project))
+    local = gitlab_ci.LOCAL_FILE
+    advice = f"move its jobs into {local}, which the rendered file includes (`git mv {target.name} {local}`)"
+    managed.write(target, gitlab_ci.render(project), force=force, command="devkit ci render", advice=advice)
     console.info(f"wrote {target}")
     return 0
 

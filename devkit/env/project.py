@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from devkit.errors import DevkitError
+from devkit.files import atomic
 
 PYPROJECT = "pyproject.toml"
 POETRY_LOCK = "poetry.lock"
@@ -46,8 +47,8 @@ class Project(NamedTuple):
         path = self.root / STATE_DIR
         ignore = path / ".gitignore"
         if not ignore.is_file():
-            path.mkdir(exist_ok=True)  # two devkit processes may get here at once
-            ignore.write_text("# created by devkit\n*\n")
+            atomic.make_folder(path)  # two devkit processes may get here at once
+            atomic.write_text(ignore, "# created by devkit\n*\n")
         return path
 
 

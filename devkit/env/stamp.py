@@ -7,11 +7,11 @@ sync is never taken for a good one. It is read by `devkit.env.noop`, on the chea
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import NamedTuple
 
 from devkit.env.noop import FORMAT, STAMP
+from devkit.files import atomic
 
 
 class Request(NamedTuple):
@@ -73,13 +73,7 @@ def write(venv: Path, stamp: Stamp) -> None:
         "installer": stamp.installer,
         "installer_version": stamp.installer_version,
     }
-    temporary = path(venv).with_suffix(".tmp")
-    with temporary.open("w") as handle:
-        json.dump(data, handle, indent=2)
-        handle.write("\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path(venv))
+    atomic.write_text(path(venv), json.dumps(data, indent=2) + "\n")
 
 
 def remove(venv: Path) -> None:

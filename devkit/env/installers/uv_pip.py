@@ -19,6 +19,7 @@ from typing import Any
 from devkit.env import programs
 from devkit.env.installers import Target
 from devkit.env.locks.poetry_lock import Lock, Package
+from devkit.files import atomic
 
 _PRIORITIES = ("primary", "supplemental", "explicit")
 _UV_INDEX_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -53,7 +54,7 @@ class UvFromPoetryLock:
         if target.root:
             lines.append(f"-e {target.project.root}")
         listing = target.project.state_dir() / "requirements.txt"
-        listing.write_text("".join(line + "\n" for line in lines))
+        atomic.write_text(listing, "".join(line + "\n" for line in lines))
         sources = declared_sources(target.pyproject)
         command: list[str | Path] = [self._uv, "pip", "sync", "--python", target.venv_python]
         command += index_arguments(sources, self._lock.packages)

@@ -1,0 +1,40 @@
+"""Which files are devkit's: it renders over its own files and never over anyone else's.
+
+Every file devkit renders into a project begins with a header whose first line starts
+with `MARK` ("# Rendered by `devkit ..."). A file without it was written by hand: devkit
+stops instead of writing over it, unless the user forces the write.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from devkit.errors import DevkitError
+from devkit.files import atomic
+
+MARK = "# Rendered by `devkit "
+
+
+def is_devkits(path: Path) -> bool:
+    """True when devkit may write `path`: it is missing, empty, or begins with devkit's header."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(MARK.encode()))
+    except FileNotFoundError:
+        return True
+    except OSError as exc:
+        raise atomic.failure(path, exc, what="read") from None
+    return not head or head == MARK.encode()
+
+
+def write(path: Path, text: str, *, force: bool, command: str, advice: str) -> None:
+    """Write `text` to `path` atomically; stop when `path` is not devkit's, unless `force`.
+
+    `command` is what rendered the file and `advice` says how to keep the user's content.
+    """
+    if not force and not is_devkits(path):
+        raise DevkitError(
+            f"{path} was not written by devkit: {advice}, then run `{command}` again; "
+            f"or run `{command} --force` to replace it"
+        )
+    atomic.write_text(path, text)
