@@ -21,6 +21,7 @@ from typing import BinaryIO
 import pytest
 
 import devkit
+from devkit.env.project import Project
 from devkit.errors import DevkitError
 from devkit.files import atomic
 from tests.support.proc import run
@@ -273,3 +274,21 @@ def test_lint_in_a_project_the_user_cannot_write_names_the_folder(open_folder: P
     ]
     assert snapshot(project) == before
     assert sorted(path.name for path in project.iterdir()) == ["poetry.lock", "pyproject.toml"]
+
+
+def test_sync_in_a_project_whose_state_folder_the_user_cannot_write_names_the_lock(
+    open_folder: Path, as_nobody: list[str]
+) -> None:
+    project = pipeline_project(open_folder / "project")
+    Project(project, "poetry.lock").state_dir()  # .devkit/ made by an earlier run as root
+    before = snapshot(project)
+
+    result = run([*as_nobody, "sync"], cwd=project, check=False)
+
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"devkit: error: cannot open the sync lock {project / '.devkit/sync.lock'}: permission denied: the folder "
+        f"{project / '.devkit'} is not writable for this user; run devkit as its owner or fix its permissions"
+    ]
+    assert snapshot(project) == before
+    assert not (project / ".venv").exists()

@@ -14,7 +14,12 @@ from devkit import console
 @contextmanager
 def exclusive(path: Path, *, quiet: bool = False) -> Iterator[None]:
     """Hold an exclusive lock on `path`, waiting (with a message) while another holder has it."""
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        from devkit.files import atomic
+
+        raise atomic.failure(path, exc, what="open the sync lock") from None
     try:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
