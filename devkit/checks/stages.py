@@ -36,9 +36,12 @@ class Command(NamedTuple):
     takes_files: bool = False
 
     def argv(self, files: Sequence[str] | None = None) -> list[str]:
-        """The arguments after the tool, for `files` (None: the default targets)."""
+        """The arguments after the tool, for `files` (None: the default targets).
+
+        `--` comes before the paths, so a file named like an option stays a file.
+        """
         targets = files if self.takes_files and files is not None else self.targets
-        return [*self.args, *targets]
+        return [*self.args, "--", *targets] if targets else list(self.args)
 
 
 _RUFF_CHECK = ("check", "--config", RUFF_CONFIG, "--force-exclude")
