@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from devkit import resources
+from devkit.env import settings
 from devkit.env.project import Project
 from devkit.files import toml_file, toml_write
 
@@ -70,7 +71,7 @@ def effective(project: Project) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for source in sources(project):
         merged = merge(merged, toml_file.load(source))
-    folders = toml_file.load(project.pyproject).get("tool", {}).get("devkit", {}).get("exclude", [])
+    folders = settings.string_list(toml_file.load(project.pyproject), "exclude", '["notebooks"]')
     return _exclude(merged, folders) if folders else merged
 
 
