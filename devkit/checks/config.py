@@ -52,10 +52,10 @@ def merge(
         here, old = (*path, key), merged.get(key)
         if key in _APPENDED_TABLES and path[:2] == ("tool", "ruff"):
             merged[key] = _merge_globs(_table(old, here, origin), _table(value, here, origin), here, origin)
-        elif isinstance(old, Mapping):
-            merged[key] = merge(old, _table(value, here, origin), here, origin)
         elif here == ("tool", "mypy", "overrides"):
             merged[key] = [*(old or []), *(item for item in _overrides(value, origin) if item not in (old or []))]
+        elif isinstance(old, Mapping) or (old is None and isinstance(value, Mapping)):
+            merged[key] = merge(old or {}, _table(value, here, origin), here, origin)
         elif key.startswith("extend-") and isinstance(old, list):
             merged[key] = [*old, *(item for item in _list(value, here, origin) if item not in old)]
         else:
