@@ -113,6 +113,13 @@ def test_the_python_setting_is_ascii_digits_only(project: Path, capsys: pytest.C
             "[tool.devkit.stages]\nsmoke = 1\n",
             "[tool.devkit.stages] smoke in pyproject.toml must be a command",
         ),
+        (
+            "sync",
+            "[tool.devkit]\ninstaller = 1\n",
+            "[tool.devkit] installer = 1 in pyproject.toml: use one of uv, poetry",
+        ),
+        ("sync", '[tool.devkit]\ninstaller = ["uv"]\n', "[tool.devkit] installer = ['uv'] in pyproject.toml: use one"),
+        ("sync", "[tool]\ndevkit = []\n", "[tool.devkit] in pyproject.toml must be a table, not []"),
     ],
 )
 def test_a_setting_of_the_wrong_type_names_the_key(
