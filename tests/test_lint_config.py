@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -30,36 +29,27 @@ CASES = [
 ]
 
 
-@pytest.fixture
-def project(locked_service: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A locked service without a .venv, as the current folder."""
-    root = tmp_path / "service"
-    shutil.copytree(locked_service, root)
-    monkeypatch.chdir(root)
-    return root
-
-
 @pytest.mark.parametrize(("text", "message"), CASES)
 def test_devkit_config_names_the_file_and_the_key(
-    project: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
+    unsynced_service: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
 ) -> None:
-    write(project, "lint.toml", text)
+    write(unsynced_service, "lint.toml", text)
 
     code = main(["config"])
 
     captured = capsys.readouterr()
     assert code == 1
-    assert captured.err.startswith(f"devkit: error: {project / 'lint.toml'}: ")
+    assert captured.err.startswith(f"devkit: error: {unsynced_service / 'lint.toml'}: ")
     assert message in captured.err
     assert captured.err.count("\n") == 1
     assert captured.out == ""
 
 
 def test_mypy_exclude_of_the_wrong_type_with_devkit_excludes_is_an_error(
-    project: Path, capsys: pytest.CaptureFixture[str]
+    unsynced_service: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write(project, "lint.toml", "[tool.mypy]\nexclude = 3\n")
-    pyproject = project / "pyproject.toml"
+    write(unsynced_service, "lint.toml", "[tool.mypy]\nexclude = 3\n")
+    pyproject = unsynced_service / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + '\n[tool.devkit]\nexclude = ["generated"]\n')
 
     code = main(["config", "mypy"])

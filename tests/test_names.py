@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,15 +11,6 @@ from devkit.main import main
 from tests.support.proc import run
 from tests.support.projects import lock_with_poetry
 from tests.support.service import DEVKIT
-
-
-@pytest.fixture
-def project(locked_service: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A locked service without a .venv, as the current folder."""
-    root = tmp_path / "service"
-    shutil.copytree(locked_service, root)
-    monkeypatch.chdir(root)
-    return root
 
 
 def add(root: Path, text: str) -> None:
@@ -40,47 +30,37 @@ def untouched(root: Path) -> bool:
     return sorted(path.name for path in root.iterdir()) == ["poetry.lock", "pyproject.toml"]
 
 
-@pytest.mark.parametrize("name", ["variables", "image", "pages", "stages", "include", "default", "true", "on"])
-def test_a_stage_named_like_a_gitlab_keyword_is_refused(
-    project: Path, capsys: pytest.CaptureFixture[str], name: str
-) -> None:
-    add(project, f'[tool.devkit.stages]\n{name} = ["python -c pass"]\n')
+KEYWORD = "is a GitLab CI keyword and cannot name a job; rename the stage"
+NOT_A_WORD = "a stage name is lowercase letters, digits, - and _, starting with a letter; rename it"
+DEVKIT_JOB = "is one of devkit's own CI jobs; rename the stage"
+BAD_NAMES = [
+    *((name, f"{name} {KEYWORD}") for name in ("variables", "image", "pages", "stages", "include", "default", "true")),
+    *(
+        (name, NOT_A_WORD)
+        for name in ("x; touch pwned", "docs\n", "Docs", "-x", "a b", "", "$(touch pwned)", "doc\u0455")
+    ),
+    *((name, f"{name} {DEVKIT_JOB}") for name in ("build:wheel", "build:deps:dev", ".devkit")),
+]
 
-    code, output = devkit(capsys, "run", name)
+
+@pytest.mark.parametrize("command", ["run", "stages"])
+@pytest.mark.parametrize(("name", "rule"), BAD_NAMES)
+def test_a_stage_name_that_is_not_a_safe_plain_word_is_refused(
+    unsynced_service: Path, capsys: pytest.CaptureFixture[str], command: str, name: str, rule: str
+) -> None:
+    add(unsynced_service, f'[tool.devkit.stages]\n{json.dumps(name)} = ["python -c pass"]\n')
+
+    code, output = devkit(capsys, command, *(["lint"] if command == "run" else []))
 
     assert code == 1
-    assert f"[tool.devkit.stages] {name!r} in pyproject.toml: {name} is a GitLab CI keyword" in output
-    assert untouched(project)
+    assert output == f"devkit: error: [tool.devkit.stages] {name!r} in pyproject.toml: {rule}\n"
+    assert untouched(unsynced_service)
 
 
-@pytest.mark.parametrize("name", ["x; touch pwned", "docs\n", "Docs", "-x", "a b", "", "$(touch pwned)", "doc\u0455"])
-def test_a_stage_name_that_is_not_a_plain_word_is_refused(
-    project: Path, capsys: pytest.CaptureFixture[str], name: str
+def test_an_unclosed_quote_in_a_stage_command_is_an_error(
+    unsynced_service: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    add(project, f'[tool.devkit.stages]\n{json.dumps(name)} = ["python -c pass"]\n')
-
-    code, output = devkit(capsys, "stages")
-
-    assert code == 1
-    assert f"[tool.devkit.stages] {name!r} in pyproject.toml: a stage name is lowercase letters" in output
-    assert untouched(project)
-
-
-@pytest.mark.parametrize("name", ["build:wheel", "build:deps:dev", ".devkit"])
-def test_a_stage_named_like_one_of_devkits_jobs_is_refused(
-    project: Path, capsys: pytest.CaptureFixture[str], name: str
-) -> None:
-    add(project, f'[tool.devkit.stages]\n"{name}" = ["python -c pass"]\n')
-
-    code, output = devkit(capsys, "run", "lint")
-
-    assert code == 1
-    assert f"{name} is one of devkit's own CI jobs; rename the stage" in output
-    assert untouched(project)
-
-
-def test_an_unclosed_quote_in_a_stage_command_is_an_error(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    add(project, '[tool.devkit.stages]\nsmoke = ["python -c \'print(1)"]\n')
+    add(unsynced_service, '[tool.devkit.stages]\nsmoke = ["python -c \'print(1)"]\n')
 
     code, output = devkit(capsys, "stages")
 
@@ -89,15 +69,17 @@ def test_an_unclosed_quote_in_a_stage_command_is_an_error(project: Path, capsys:
 
 
 @pytest.mark.parametrize("value", ["3.11\\n", " 3.11", "3.11 ", "\uff13.11", "3.\u0661\u0661", "3.11;true", "3"])
-def test_the_python_setting_is_ascii_digits_only(project: Path, capsys: pytest.CaptureFixture[str], value: str) -> None:
-    add(project, f'[tool.devkit]\npython = "{value}"\n')
+def test_the_python_setting_is_ascii_digits_only(
+    unsynced_service: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    add(unsynced_service, f'[tool.devkit]\npython = "{value}"\n')
 
     code, output = devkit(capsys, "sync")
 
     assert code == 1
     assert "[tool.devkit] python = " in output
     assert 'in pyproject.toml is not a version: write it like "3.11"' in output
-    assert not (project / ".venv").exists()
+    assert not (unsynced_service / ".venv").exists()
 
 
 @pytest.mark.parametrize(
@@ -123,9 +105,9 @@ def test_the_python_setting_is_ascii_digits_only(project: Path, capsys: pytest.C
     ],
 )
 def test_a_setting_of_the_wrong_type_names_the_key(
-    project: Path, capsys: pytest.CaptureFixture[str], command: str, setting: str, message: str
+    unsynced_service: Path, capsys: pytest.CaptureFixture[str], command: str, setting: str, message: str
 ) -> None:
-    add(project, setting)
+    add(unsynced_service, setting)
 
     code, output = devkit(capsys, command)
 
