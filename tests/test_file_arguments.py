@@ -118,6 +118,14 @@ def test_a_misspelled_path_is_an_error_naming_it(service: Path) -> None:
     assert "$ " not in output  # no tool ran
 
 
+def test_a_missing_path_with_a_line_break_is_named_on_one_line(service: Path) -> None:
+    code, output = devkit(service, "run", "lint", "app/x.py\ndevkit: all checks passed")
+
+    assert code == 1
+    assert "devkit: error: 'app/x.py\\ndevkit: all checks passed' does not exist" in output
+    assert output.count("\n") == 1
+
+
 def test_a_path_outside_the_project_is_an_error_naming_it(service: Path, tmp_path: Path) -> None:
     outside = tmp_path / "elsewhere.py"
     outside.write_text(VIOLATION)

@@ -30,11 +30,11 @@ def narrow(root: Path, files: Sequence[str]) -> list[str]:
     """
     kept = []
     for name in files:
-        path = Path(os.path.abspath(name))
+        path, shown = Path(os.path.abspath(name)), name if name.isprintable() else repr(name)
         if not path.is_relative_to(root):
-            raise DevkitError(f"{name} is outside the project {root}: give paths inside it")
+            raise DevkitError(f"{shown} is outside the project {root}: give paths inside it")
         if not path.exists():
-            raise DevkitError(f"{name} does not exist (in {Path.cwd()}): check the path")
+            raise DevkitError(f"{shown} does not exist (in {Path.cwd()}): check the path")
         if path.is_dir() or path.suffix in PYTHON_SUFFIXES:
             kept.append(path.relative_to(root).as_posix())
     return kept
