@@ -251,3 +251,12 @@ def locked_service(tmp_path_factory: pytest.TempPathFactory, session_caches: Ses
         monkeypatch.setenv("POETRY_VIRTUALENVS_IN_PROJECT", "false")
         run([poetry, "lock", "--no-interaction"], cwd=root)
     return root
+
+
+@pytest.fixture
+def unsynced_service(locked_service: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the locked service (pyproject.toml and poetry.lock only), as the current folder."""
+    root = tmp_path / "service"
+    shutil.copytree(locked_service, root)
+    monkeypatch.chdir(root)
+    return root

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from devkit.checks import stages
 from tests.support.proc import run
 from tests.support.service import write
 
@@ -224,3 +225,56 @@ def test_render_help_explains_force() -> None:
 
     assert "--force" in result.stdout
     assert "did not render" in " ".join(result.stdout.split())
+
+
+def add(project: Path, text: str) -> None:
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n" + text)
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ('[tool.devkit.stages]\n"x; touch pwned" = ["python -c pass"]\n', "[tool.devkit.stages] 'x; touch pwned'"),
+        ('[tool.devkit.stages]\nvariables = ["python -c pass"]\n', "variables is a GitLab CI keyword"),
+        ('[tool.devkit]\nci = "lint"\n', "[tool.devkit] ci in pyproject.toml must be a list of strings"),
+        (
+            '[tool.devkit]\nci = ["lint", "docs"]\n',
+            "[tool.devkit] ci in pyproject.toml names 'docs', which is not a stage",
+        ),
+    ],
+)
+def test_ci_render_refuses_a_bad_stage_setting_and_keeps_the_file(
+    example_project: Path, setting: str, message: str
+) -> None:
+    run([*DEVKIT, "ci", "render"], cwd=example_project)
+    before = (example_project / ".gitlab-ci.yml").read_text()
+    add(example_project, setting)
+
+    result = run([*DEVKIT, "ci", "render"], cwd=example_project, check=False)
+
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert (example_project / ".gitlab-ci.yml").read_text() == before
+    assert not (example_project / "pwned").exists()
+
+
+def test_a_project_stage_in_ci_becomes_a_job_running_it(example_project: Path) -> None:
+    add(
+        example_project,
+        '[tool.devkit]\nci = ["lint", "smoke-test"]\n\n[tool.devkit.stages]\nsmoke-test = ["python -c pass"]\n',
+    )
+
+    run([*DEVKIT, "ci", "render"], cwd=example_project)
+
+    rendered = yaml.safe_load((example_project / ".gitlab-ci.yml").read_text())
+    assert rendered["smoke-test"]["script"] == [".venv/bin/devkit run smoke-test"]
+
+
+def test_every_rendered_job_is_a_check_stage_or_one_devkit_reserves(example_project: Path) -> None:
+    run([*DEVKIT, "ci", "render"], cwd=example_project)
+
+    rendered = yaml.safe_load((example_project / ".gitlab-ci.yml").read_text())
+    jobs = {name for name in rendered if name not in stages.GITLAB_KEYWORDS}
+    assert jobs == {*CHECK_JOBS, *stages.DEVKIT_JOBS}

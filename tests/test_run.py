@@ -106,6 +106,7 @@ def test_stages_json_lists_exactly_what_run_executes(service: Path) -> None:
 
 def test_files_narrow_ruff_but_not_mypy(service: Path) -> None:
     write(service, "app/messy.py", "import os\n")
+    write(service, "README.md", "# Service\n")
 
     code, output = devkit(service, "run", "lint", "app/scoring.py", "README.md")
 

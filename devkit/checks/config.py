@@ -3,6 +3,8 @@
 Merge rules: tables merge key by key; a value in the project file replaces the base
 value; keys that mean "add" append instead: ruff's `extend-*` lists, the entries of
 `per-file-ignores` (a glob in both files gets both lists), and `[[tool.mypy.overrides]]`.
+A key that is a table in the base must be a table in the project file too, and what
+appends must be a list: anything else is an error naming the file and the dotted key.
 
 `[tool.devkit] exclude` in pyproject.toml names folders no tool checks (nested projects
 with an environment of their own): they join ruff's extend-exclude and mypy's exclude.
@@ -16,13 +18,16 @@ changed: a hash of the two sources is compared first, which is cheap.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from devkit import resources
+from devkit.env import settings
 from devkit.env.project import Project
+from devkit.errors import DevkitError
 from devkit.files import atomic, toml_file
 
 PROJECT_FILE = "lint.toml"
@@ -32,29 +37,73 @@ _KEY = "config.key"
 _APPENDED_TABLES = ("per-file-ignores", "extend-per-file-ignores")
 
 
-def merge(base: Mapping[str, Any], extra: Mapping[str, Any], path: tuple[str, ...] = ()) -> dict[str, Any]:
-    """`base` with `extra` layered on top, by the rules in this module's docstring."""
+def merge(
+    base: Mapping[str, Any], extra: Mapping[str, Any], path: tuple[str, ...] = (), origin: str = PROJECT_FILE
+) -> dict[str, Any]:
+    """`base` with `extra` layered on top, by the rules in this module's docstring.
+
+    Where `base` has a table, `extra` must have one too; what appends must be a list (of
+    tables for mypy's overrides, of codes per glob for per-file-ignores). Anything else is
+    a DevkitError naming `origin` and the dotted key.
+    """
     merged = dict(base)
     for key, value in extra.items():
-        old = merged.get(key)
-        if isinstance(old, Mapping) and isinstance(value, Mapping):
-            merged[key] = _merge_globs(old, value) if key in _APPENDED_TABLES else merge(old, value, (*path, key))
-        elif isinstance(old, list) and isinstance(value, list) and _appends(path, key):
-            merged[key] = old + [item for item in value if item not in old]
+        here, old = (*path, key), merged.get(key)
+        if key in _APPENDED_TABLES and path[:2] == ("tool", "ruff"):
+            merged[key] = _merge_globs(_table(old, here, origin), _table(value, here, origin), here, origin)
+        elif here == ("tool", "mypy", "overrides"):
+            merged[key] = [*(old or []), *(item for item in _overrides(value, origin) if item not in (old or []))]
+        elif isinstance(old, Mapping) or (old is None and isinstance(value, Mapping)):
+            merged[key] = merge(old or {}, _table(value, here, origin), here, origin)
+        elif key.startswith("extend-") and isinstance(old, list):
+            merged[key] = [*old, *(item for item in _list(value, here, origin) if item not in old)]
         else:
             merged[key] = value
     return merged
 
 
-def _appends(path: tuple[str, ...], key: str) -> bool:
-    return key.startswith("extend-") or (path == ("tool", "mypy") and key == "overrides")
-
-
-def _merge_globs(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+def _merge_globs(
+    base: Mapping[str, Any], extra: Mapping[str, Any], path: tuple[str, ...], origin: str
+) -> dict[str, Any]:
     merged = {glob: list(codes) for glob, codes in base.items()}
     for glob, codes in extra.items():
-        merged[glob] = merged.get(glob, []) + [code for code in codes if code not in merged.get(glob, [])]
+        new = _list(codes, (*path, glob), origin)
+        if not all(isinstance(code, str) for code in new):
+            raise DevkitError(f"{origin}: {_dotted((*path, glob))} must be a list of rule codes (strings)")
+        merged[glob] = merged.get(glob, []) + [code for code in new if code not in merged.get(glob, [])]
     return merged
+
+
+def _overrides(value: object, origin: str) -> list[Mapping[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(item, Mapping) for item in value):
+        raise DevkitError(
+            f"{origin}: tool.mypy.overrides must be a list of tables: write each as [[tool.mypy.overrides]]"
+        )
+    return value
+
+
+def _table(value: object, path: tuple[str, ...], origin: str) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise DevkitError(f"{origin}: {_dotted(path)} must be a table, not {_kind(value)}: fix that key")
+    return value
+
+
+def _list(value: object, path: tuple[str, ...], origin: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise DevkitError(f"{origin}: {_dotted(path)} must be a list, not {_kind(value)}: fix that key")
+    return value
+
+
+def _dotted(path: tuple[str, ...]) -> str:
+    """A key path as TOML writes it: `tool.ruff.lint.per-file-ignores."tests/**"`."""
+    return ".".join(key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key) for key in path)
+
+
+def _kind(value: object) -> str:
+    kinds = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a table"}
+    return kinds.get(type(value), f"a {type(value).__name__}")
 
 
 def sources(project: Project) -> list[Path]:
@@ -68,8 +117,8 @@ def effective(project: Project) -> dict[str, Any]:
     """The merged config, parsed from the sources, with `[tool.devkit] exclude` applied."""
     merged: dict[str, Any] = {}
     for source in sources(project):
-        merged = merge(merged, toml_file.load(source))
-    folders = toml_file.load(project.pyproject).get("tool", {}).get("devkit", {}).get("exclude", [])
+        merged = merge(merged, toml_file.load(source), origin=str(source))
+    folders = settings.string_list(toml_file.load(project.pyproject), "exclude", '["notebooks"]')
     return _exclude(merged, folders) if folders else merged
 
 
@@ -77,7 +126,10 @@ def _exclude(merged: Mapping[str, Any], folders: list[str]) -> dict[str, Any]:
     """Folders no check looks at (for example nested projects with their own environment)."""
     tools = merged.get("tool", {})
     mypy_exclude = tools.get("mypy", {}).get("exclude", [])
-    mypy_exclude = [mypy_exclude] if isinstance(mypy_exclude, str) else list(mypy_exclude)
+    mypy_exclude = [mypy_exclude] if isinstance(mypy_exclude, str) else mypy_exclude
+    if not isinstance(mypy_exclude, list) or not all(isinstance(pattern, str) for pattern in mypy_exclude):
+        raise DevkitError(f"{PROJECT_FILE}: tool.mypy.exclude must be a regular expression or a list of them")
+    mypy_exclude = list(mypy_exclude)
     mypy_exclude += [f"^{re.escape(folder.strip('/'))}/" for folder in folders]
     layer = {"tool": {"ruff": {"extend-exclude": folders}, "mypy": {"exclude": mypy_exclude}}}
     return merge(merged, layer)

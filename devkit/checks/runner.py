@@ -12,6 +12,7 @@ from pathlib import Path
 from devkit import console
 from devkit.checks.stages import PROVIDERS, Command
 from devkit.env.project import Project
+from devkit.errors import DevkitError
 
 PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")
 
@@ -22,12 +23,20 @@ def argv(project: Project, command: Command, files: Sequence[str] | None = None)
 
 
 def narrow(root: Path, files: Sequence[str]) -> list[str]:
-    """FILES as paths relative to the project root: existing Python files inside it only."""
+    """FILES as paths relative to the project root: folders and Python files.
+
+    Other files are skipped (a hook may pass any staged file). A path that does not exist
+    or lies outside the project is an error: a check that looked at nothing must not pass.
+    """
     kept = []
     for name in files:
-        path = Path(name).resolve()
-        if path.suffix in PYTHON_SUFFIXES and path.is_file() and path.is_relative_to(root):
-            kept.append(str(path.relative_to(root)))
+        path, shown = Path(os.path.abspath(name)), name if name.isprintable() else repr(name)
+        if not path.is_relative_to(root):
+            raise DevkitError(f"{shown} is outside the project {root}: give paths inside it")
+        if not path.exists():
+            raise DevkitError(f"{shown} does not exist (in {Path.cwd()}): check the path")
+        if path.is_dir() or path.suffix in PYTHON_SUFFIXES:
+            kept.append(path.relative_to(root).as_posix())
     return kept
 
 
@@ -50,13 +59,16 @@ def prepare(project: Project) -> None:
     config.ensure(project)
 
 
-def run(project: Project, name: str, commands: Sequence[Command], files: Sequence[str] | None) -> int:
-    """Run every command of stage `name`, even after a failure; 1 when any failed."""
-    targets = None if files is None else narrow(project.root, files)
+def run(project: Project, name: str, commands: Sequence[Command], targets: Sequence[str] | None) -> int:
+    """Run every command of stage `name`, even after a failure; 1 when any failed.
+
+    `targets` are the paths from `narrow` for the commands that take files (None: the
+    whole project); when FILES held no Python file, those commands are skipped.
+    """
     env = _activated(project)
     failed = []
     for command in commands:
-        if targets == [] and command.takes_files:
+        if targets is not None and not targets and command.takes_files:
             continue
         words = argv(project, command, targets)
         print(f"$ {shlex.join(words)}", flush=True)

@@ -8,15 +8,19 @@ here, so no tool command line is written twice. A project adds or replaces stage
     docs = ["mkdocs build --strict"]
     tests = ["pytest -x -c .devkit/lint.toml --rootdir=. --confcutdir=."]
 
-Each command's first word is a tool installed in the project's `.venv`.
+Each command's first word is a tool installed in the project's `.venv`. A stage name
+becomes a CI job name and a word of a CI script: lowercase letters, digits, `-` and `_`,
+starting with a letter, and neither a GitLab CI keyword nor one of devkit's own jobs.
 """
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
+from devkit.env import settings
 from devkit.errors import DevkitError
 
 RUFF_CONFIG = ".devkit/ruff.toml"
@@ -36,9 +40,12 @@ class Command(NamedTuple):
     takes_files: bool = False
 
     def argv(self, files: Sequence[str] | None = None) -> list[str]:
-        """The arguments after the tool, for `files` (None: the default targets)."""
+        """The arguments after the tool, for `files` (None: the default targets).
+
+        `--` comes before the paths, so a file named like an option stays a file.
+        """
         targets = files if self.takes_files and files is not None else self.targets
-        return [*self.args, *targets]
+        return [*self.args, "--", *targets] if targets else list(self.args)
 
 
 _RUFF_CHECK = ("check", "--config", RUFF_CONFIG, "--force-exclude")
@@ -72,6 +79,18 @@ DESCRIPTIONS = {
     "tests": "pytest with coverage and its fail-under",
     "build": "the wheel, into dist/",
 }
+NAME_PATTERN = "[a-z][a-z0-9_-]*"
+# Top-level keys GitLab does not take as job names (its keyword reference), and YAML 1.1's
+# boolean and null words, which a YAML reader may not keep as strings.
+GITLAB_KEYWORDS = frozenset(
+    {
+        *("default", "include", "stages", "variables", "workflow", "spec", "image", "services", "types"),
+        *("before_script", "after_script", "cache", "pages", "true", "false", "nil", "null"),
+        *("yes", "no", "on", "off", "y", "n"),
+    }
+)
+# The jobs of the CI file devkit renders besides one per check stage.
+DEVKIT_JOBS = frozenset(("build:deps:main", "build:deps:dev", "build:wheel", ".devkit"))
 # Where a tool the stages need comes from, for the message when `.venv` lacks it.
 PROVIDERS = dict.fromkeys(("ruff", "mypy", "pytest", "coverage", "python", "uv"), "devkit")
 
@@ -79,12 +98,23 @@ PROVIDERS = dict.fromkeys(("ruff", "mypy", "pytest", "coverage", "python", "uv")
 def table(pyproject: Mapping[str, Any]) -> dict[str, tuple[Command, ...]]:
     """The built-in stages with the project's `[tool.devkit.stages]` on top."""
     stages = dict(BUILTIN)
-    custom = pyproject.get("tool", {}).get("devkit", {}).get("stages", {})
-    if not isinstance(custom, Mapping):
-        raise DevkitError("[tool.devkit.stages] in pyproject.toml must be a table of stage = [commands]")
-    for name, commands in custom.items():
-        stages[name] = tuple(_command(name, command) for command in _as_list(name, commands))
+    for name, commands in settings.table(pyproject, "stages").items():
+        stages[check_name(name)] = tuple(_command(name, command) for command in _as_list(name, commands))
     return stages
+
+
+def check_name(name: str) -> str:
+    """`name` when it can be a stage, CI job and script word; a DevkitError saying why not."""
+    where = f"[tool.devkit.stages] {name!r} in pyproject.toml"
+    if name in DEVKIT_JOBS:
+        raise DevkitError(f"{where}: {name} is one of devkit's own CI jobs; rename the stage")
+    if not re.fullmatch(NAME_PATTERN, name):
+        raise DevkitError(
+            f"{where}: a stage name is lowercase letters, digits, - and _, starting with a letter; rename it"
+        )
+    if name in GITLAB_KEYWORDS:
+        raise DevkitError(f"{where}: {name} is a GitLab CI keyword and cannot name a job; rename the stage")
+    return name
 
 
 def _as_list(name: str, commands: object) -> list[object]:
@@ -96,7 +126,10 @@ def _as_list(name: str, commands: object) -> list[object]:
 
 
 def _command(stage: str, command: object) -> Command:
-    words = shlex.split(command) if isinstance(command, str) else command
+    try:
+        words = shlex.split(command) if isinstance(command, str) else command
+    except ValueError as exc:  # an unclosed quote
+        raise DevkitError(f"[tool.devkit.stages] {stage}: {command!r} in pyproject.toml: {exc}") from None
     if not isinstance(words, list) or not words or not all(isinstance(word, str) for word in words):
         raise DevkitError(f"[tool.devkit.stages] {stage}: {command!r} is not a command (a string or a list of words)")
     return Command(words[0], tuple(words[1:]))

@@ -11,8 +11,10 @@ from the project root, with the effective config (devkit's lint.toml plus the
 project's). .venv is synced first when it is stale. Each command is printed before it
 runs; all of them run even when one fails; the exit code is 1 when any failed.
 
-FILES narrow the file-based tools (ruff) to those files; whole-project tools (mypy,
-pytest) still check the whole project.
+FILES narrow the file-based tools (ruff) to those files and folders (`.` is the whole
+project; the excludes still apply); whole-project tools (mypy, pytest) still check the
+whole project. Files that are not Python are skipped; a path that does not exist or lies
+outside the project is an error. Put `--` before FILES that start with a dash.
 """
 
 
@@ -24,7 +26,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("stage", metavar="STAGE", help="the stage to run")
-    parser.add_argument("files", metavar="FILES", nargs="*", help="limit file-based tools to these files")
+    parser.add_argument("files", metavar="FILES", nargs="*", help="limit file-based tools to these files and folders")
     parser.set_defaults(run=run)
 
 
@@ -36,5 +38,6 @@ def run(args: argparse.Namespace) -> int:
     project = find_project(Path.cwd())
     pyproject = toml_file.load(project.pyproject)
     commands = stages.lookup(stages.table(pyproject), args.stage)
+    targets = runner.narrow(project.root, args.files) if args.files else None
     runner.prepare(project)
-    return runner.run(project, args.stage, commands, args.files or None)
+    return runner.run(project, args.stage, commands, targets)

@@ -65,7 +65,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _split(values: list[str]) -> tuple[str, ...]:
-    return tuple(sorted({name.strip() for value in values for name in value.split(",") if name.strip()}))
+    """Group names from repeated and comma-separated options, normalised as Poetry does."""
+    from devkit.env.names import canonical
+
+    return tuple(sorted({canonical(name.strip()) for value in values for name in value.split(",") if name.strip()}))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -14,10 +14,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from devkit.env import settings
 from devkit.errors import DevkitError
 
-_VERSION = re.compile(r"^\d+\.\d+(\.\d+)?$")
-_LOWER_BOUND = re.compile(r"(>=|\^|~=|~|==)\s*(\d+)\.(\d+)")
+# ASCII digits only, matched whole: `\d` takes other scripts' digits and `$` a final newline.
+_VERSION = re.compile(r"[0-9]+\.[0-9]+(\.[0-9]+)?")
+_LOWER_BOUND = re.compile(r"(>=|\^|~=|~|==)\s*([0-9]+)\.([0-9]+)")
 # The version, and the interpreter behind any venv or shim: a .venv is never built on
 # another venv's Python (which may be the very .venv being rebuilt).
 _PROBE = "import sys; print('%d.%d.%d' % sys.version_info[:3]); print(getattr(sys, '_base_executable', sys.executable))"
@@ -25,9 +27,9 @@ _PROBE = "import sys; print('%d.%d.%d' % sys.version_info[:3]); print(getattr(sy
 
 def setting(pyproject: Mapping[str, Any]) -> tuple[str, str]:
     """The Python version to use ("3.11") and where it came from, for messages."""
-    configured = pyproject.get("tool", {}).get("devkit", {}).get("python")
+    configured = settings.table(pyproject).get("python")
     if configured is not None:
-        if not isinstance(configured, str) or not _VERSION.match(configured):
+        if not isinstance(configured, str) or not _VERSION.fullmatch(configured):
             raise DevkitError(
                 f'[tool.devkit] python = {configured!r} in pyproject.toml is not a version: write it like "3.11"'
             )

@@ -13,6 +13,7 @@ import os
 import sys
 
 from devkit.env import cache_key
+from devkit.env.names import canonical
 
 STAMP = "devkit-stamp.json"
 FORMAT = 1
@@ -39,7 +40,7 @@ def request_from_argv(argv: list[str]) -> dict[str, object] | None:
                     return None
                 request["installer"] = value
             else:
-                lists[_LISTS[name]].update(part.strip() for part in value.split(",") if part.strip())
+                lists[_LISTS[name]].update(canonical(part.strip()) for part in value.split(",") if part.strip())
         elif word == "--no-root":
             request["root"] = False
         elif word in ("-q", "--quiet"):

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from devkit.checks import stages
+from devkit.env import settings
 from devkit.env.project import Project
 from devkit.errors import DevkitError
 from devkit.files import toml_file, yaml_file
@@ -38,13 +39,16 @@ class Bootstrap(NamedTuple):
 
 def checks(pyproject: Mapping[str, Any]) -> tuple[str, ...]:
     """The stages CI runs, in order: `[tool.devkit] ci`, else lint and tests."""
-    chosen = pyproject.get("tool", {}).get("devkit", {}).get("ci", list(DEFAULT_CHECKS))
-    if not isinstance(chosen, list) or not all(isinstance(name, str) for name in chosen):
-        raise DevkitError('[tool.devkit] ci in pyproject.toml must be a list of stage names, e.g. ["lint", "tests"]')
+    chosen = settings.string_list(pyproject, "ci", '["lint", "tests"]')
+    names = DEFAULT_CHECKS if chosen is None else tuple(chosen)
     table = stages.table(pyproject)
-    for name in chosen:
-        stages.lookup(table, name)
-    return tuple(chosen)
+    for name in names:
+        if name not in table:
+            raise DevkitError(
+                f"[tool.devkit] ci in pyproject.toml names {name!r}, which is not a stage; "
+                f"the stages are: {', '.join(table)} (see `devkit stages`)"
+            )
+    return names
 
 
 def bootstrap(project: Project) -> Bootstrap:
@@ -146,7 +150,7 @@ def _job(project: Project, stage: str, name: str, caches: list[dict[str, Any]]) 
         "extends": ".devkit",
         "stage": stage,
         "cache": [_cache(project, "dev", "pull"), *caches],
-        "script": [f".venv/bin/devkit run {name}"],
+        "script": [f".venv/bin/devkit run {shlex.quote(name)}"],
     }
 
 

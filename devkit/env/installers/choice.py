@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from devkit import console
-from devkit.env import programs
+from devkit.env import programs, settings
 from devkit.env.installers import Installer
 from devkit.env.locks.poetry_lock import Lock
 from devkit.env.project import Project
@@ -19,7 +19,7 @@ CHOICES = ("uv", "poetry")
 
 def configured(pyproject: Mapping[str, Any], request: Request) -> str:
     """The installer the user asked for: `--installer`, else `[tool.devkit] installer`, else ""."""
-    value = request.installer or pyproject.get("tool", {}).get("devkit", {}).get("installer", "")
+    value = request.installer or settings.table(pyproject).get("installer", "")
     if value not in ("", *CHOICES):
         raise DevkitError(f"[tool.devkit] installer = {value!r} in pyproject.toml: use one of {', '.join(CHOICES)}")
     return str(value)

@@ -10,21 +10,16 @@ each requirement to uv, which evaluates them for the `.venv` interpreter.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from devkit.env.names import canonical
 from devkit.files import toml_file
 
 SUPPORTED_VERSION = (2, 1)
 DIRECT_SOURCES = ("git", "directory", "file", "url")
-
-
-def canonical(name: str) -> str:
-    """A name as packaging normalises it (PEP 503): Poetry compares group names this way."""
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 @dataclass(frozen=True)

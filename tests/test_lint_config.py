@@ -1,0 +1,73 @@
+"""A project's lint.toml with values of the wrong shape: one line naming the file and the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from devkit.main import main
+from tests.support.proc import run
+from tests.support.service import DEVKIT, make_service, write
+
+CASES = [
+    ("[tool]\nruff = 1\n", "tool.ruff must be a table, not an integer"),
+    ('tool = "ruff"\n', "tool must be a table, not a string"),
+    ("[tool.ruff]\nlint = []\n", "tool.ruff.lint must be a table, not a list"),
+    ("[tool.mypy]\noverrides = 1\n", "tool.mypy.overrides must be a list of tables"),
+    ('[tool.mypy]\noverrides = ["app.*"]\n', "tool.mypy.overrides must be a list of tables"),
+    (
+        '[tool.ruff.lint.per-file-ignores]\n"tests/**" = "D"\n',
+        'tool.ruff.lint.per-file-ignores."tests/**" must be a list',
+    ),
+    (
+        '[tool.ruff.lint.per-file-ignores]\n"tests/**" = [1]\n',
+        'per-file-ignores."tests/**" must be a list of rule codes',
+    ),
+    ("[tool.ruff.lint]\nper-file-ignores = 3\n", "tool.ruff.lint.per-file-ignores must be a table, not an integer"),
+    ('[tool.ruff]\nextend-exclude = "generated"\n', "tool.ruff.extend-exclude must be a list, not a string"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), CASES)
+def test_devkit_config_names_the_file_and_the_key(
+    unsynced_service: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
+    write(unsynced_service, "lint.toml", text)
+
+    code = main(["config"])
+
+    captured = capsys.readouterr()
+    assert code == 1
+    assert captured.err.startswith(f"devkit: error: {unsynced_service / 'lint.toml'}: ")
+    assert message in captured.err
+    assert captured.err.count("\n") == 1
+    assert captured.out == ""
+
+
+def test_mypy_exclude_of_the_wrong_type_with_devkit_excludes_is_an_error(
+    unsynced_service: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(unsynced_service, "lint.toml", "[tool.mypy]\nexclude = 3\n")
+    pyproject = unsynced_service / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + '\n[tool.devkit]\nexclude = ["generated"]\n')
+
+    code = main(["config", "mypy"])
+
+    assert code == 1
+    assert "tool.mypy.exclude must be a regular expression or a list of them" in capsys.readouterr().err
+
+
+def test_devkit_run_reports_a_wrong_lint_toml_and_runs_nothing(locked_service: Path, tmp_path: Path) -> None:
+    service = make_service(locked_service, tmp_path / "service")
+    write(service, "lint.toml", "[tool]\nruff = 1\n")
+
+    result = run([*DEVKIT, "run", "lint"], cwd=service, check=False)
+
+    assert result.returncode == 1
+    assert (
+        result.stderr
+        == f"devkit: error: {service / 'lint.toml'}: tool.ruff must be a table, not an integer: fix that key\n"
+    )
+    assert "$ " not in result.stdout
+    assert not (service / ".devkit/ruff.toml").exists()
