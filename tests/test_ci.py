@@ -260,6 +260,19 @@ def test_ci_render_refuses_a_bad_stage_setting_and_keeps_the_file(
     assert not (example_project / "pwned").exists()
 
 
+def test_ci_run_refuses_an_unknown_check_before_syncing(example_project: Path) -> None:
+    add(example_project, '[tool.devkit]\nci = ["lint", "docs"]\n')
+
+    result = run([*DEVKIT, "ci", "run"], cwd=example_project, check=False)
+
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "devkit: error: [tool.devkit] ci in pyproject.toml names 'docs', which is not a stage; "
+        "the stages are: lint, format, typecheck, tests, build (see `devkit stages`)"
+    ]
+    assert not (example_project / ".venv").exists()
+
+
 def test_a_project_stage_in_ci_becomes_a_job_running_it(example_project: Path) -> None:
     add(
         example_project,

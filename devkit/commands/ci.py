@@ -89,8 +89,9 @@ def _run(project: Project) -> int:
 
     pyproject = toml_file.load(project.pyproject)
     table = stages.table(pyproject)
+    checks = gitlab_ci.checks(pyproject)  # a bad setting stops before anything is synced
     runner.prepare(project)
-    failed = [name for name in gitlab_ci.checks(pyproject) if runner.run(project, name, table[name], None) != 0]
+    failed = [name for name in checks if runner.run(project, name, table[name], None) != 0]
     if failed:
         console.error(f"CI checks failed: {', '.join(failed)}")
         return 1
