@@ -33,9 +33,9 @@ def check(project: Project, request: Request) -> None:
     if reason is None:
         return
     if project.is_poetry:
-        from devkit.files import toml_file
+        from devkit.env import pyproject
 
-        _require_fresh_poetry_lock(project, toml_file.load(project.pyproject))
+        _require_fresh_poetry_lock(project, pyproject.read(project.pyproject))
     raise StaleError(f".venv is out of date: {reason}; run `devkit sync`")
 
 
@@ -73,10 +73,10 @@ def _report_noop(project: Project, quiet: bool) -> None:
 
 def _install(project: Project, key: str, request: Request, *, quiet: bool) -> None:
     from devkit.env import interpreter, programs, venv
+    from devkit.env import pyproject as pyproject_file
     from devkit.env.installers import Target
-    from devkit.files import toml_file
 
-    pyproject = toml_file.load(project.pyproject)
+    pyproject = pyproject_file.read(project.pyproject)
     installer, selected, root = _plan(project, pyproject, request)
     wanted, origin = interpreter.setting(pyproject)
     executable, full_version = interpreter.find(wanted, origin)
