@@ -103,6 +103,9 @@ def _plan(project: Project, pyproject: Mapping[str, Any], request: Request) -> t
         selected = groups.select(groups.defined(pyproject), request)
         root = request.root and pyproject.get("tool", {}).get("poetry", {}).get("package-mode", True) is not False
         return choice.for_poetry_lock(lock, pyproject, request, root), selected, root
+    from devkit.env.locks import uv_lock
+
+    uv_lock.read(project.lock)
     selected = groups.select(groups.defined_for_uv(pyproject), request)
     return choice.for_uv_lock(project, pyproject, request), selected, request.root
 

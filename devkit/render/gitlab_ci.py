@@ -49,17 +49,24 @@ def checks(pyproject: Mapping[str, Any]) -> tuple[str, ...]:
 
 def bootstrap(project: Project) -> Bootstrap:
     """The locked devkit (a requirement or a local path) and the locked uv."""
-    packages = {str(entry.get("name")): entry for entry in toml_file.load(project.lock).get("package", [])}
+    packages = _locked(project)
     if DEVKIT not in packages:
         raise DevkitError(f"{DEVKIT} is not in {project.lock_name}: add it to the dev group and lock again")
-    if "uv" not in packages:
+    if "uv" not in packages or not packages["uv"][0]:
         raise DevkitError(f"uv is not in {project.lock_name}: lock again with a devkit that depends on it")
-    source = packages[DEVKIT].get("source", {})
-    local = (
-        source.get("url") if source.get("type") == "directory" else source.get("editable") or source.get("directory")
-    )
-    devkit_from = str(local) if local else f"{DEVKIT}=={packages[DEVKIT]['version']}"
-    return Bootstrap(devkit_from=devkit_from, uv=f"uv=={packages['uv']['version']}")
+    version, folder = packages[DEVKIT]
+    if not (folder or version):
+        raise DevkitError(f"{project.lock_name} records no version of {DEVKIT}: lock it from an index or a folder")
+    return Bootstrap(devkit_from=folder or f"{DEVKIT}=={version}", uv=f"uv=={packages['uv'][0]}")
+
+
+def _locked(project: Project) -> dict[str, tuple[str, str | None]]:
+    """Each locked package's version and local folder (None when it comes from an index)."""
+    from devkit.env.locks import poetry_lock, uv_lock
+
+    packages: tuple[poetry_lock.Package | uv_lock.Package, ...]
+    packages = poetry_lock.read(project.lock).packages if project.is_poetry else uv_lock.read(project.lock).packages
+    return {poetry_lock.canonical(package.name): (package.version, package.folder) for package in packages}
 
 
 BOOTSTRAP = ".cache/devkit"
