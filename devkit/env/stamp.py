@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from devkit.env.noop import FORMAT, STAMP
+from devkit.errors import DevkitError
 
 
 class Request(NamedTuple):
@@ -80,6 +81,13 @@ def write(venv: Path, stamp: Stamp) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path(venv))
+
+
+def check_place(venv: Path) -> None:
+    """Refuse a directory where the stamp belongs: a sync could neither remove nor replace it."""
+    place = path(venv)
+    if place.is_dir() and not place.is_symlink():
+        raise DevkitError(f"{place} is a directory, not devkit's stamp: remove it, then run `devkit sync`")
 
 
 def remove(venv: Path) -> None:

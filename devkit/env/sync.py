@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 def staleness(project: Project, key: str, request: Request) -> str | None:
     """Why `.venv` is not in sync for `request`, or None when it is."""
+    stamp.check_place(project.venv)
     return noop.staleness(str(project.root), project.lock_name, request.as_json(), key)
 
 

@@ -1,13 +1,18 @@
-"""Hand-edited poetry.lock and pyproject.toml fields of the wrong type, as `devkit sync` meets them.
+"""Hand-edited inputs of `devkit sync`: poetry.lock, pyproject.toml and the stamp in `.venv`.
 
-Each case starts from the parity project synced by real uv, edits one field the way a
-hostile or careless hand would, and runs `devkit sync` and `devkit sync --check`: one
-line naming the file and the key, exit 1, and `.venv` (stamp included) exactly as it was.
+Each case starts from the parity project synced by real uv and edits one file the way a
+hostile or careless hand would. A lock or pyproject.toml field of the wrong type gives
+one line naming the file and the key, exit 1, and `.venv` (stamp included) exactly as it
+was. A malformed stamp means "out of date", never "in sync"; a stamp path that is a
+directory is an error saying to remove it.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
 import sys
 import tomllib
 from collections.abc import Callable
@@ -260,3 +265,93 @@ def test_wrong_pyproject_field_is_one_line_naming_the_key_and_venv_is_untouched(
     rewrite(synced / "pyproject.toml", edit)
 
     assert_refused_and_untouched(synced, capsys, f"pyproject.toml: {message}: fix it in pyproject.toml and run again")
+
+
+# --- the stamp ----------------------------------------------------------------------
+
+
+def stamp_of(project: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((project / ".venv/devkit-stamp.json").read_text())
+    return data
+
+
+def without(data: dict[str, Any], key: str) -> dict[str, Any]:
+    return {name: value for name, value in data.items() if name != key}
+
+
+STAMP_CASES: dict[str, Callable[[dict[str, Any]], object]] = {
+    "python-missing": lambda stamp: without(stamp, "python"),
+    "installer-version-missing": lambda stamp: without(stamp, "installer_version"),
+    "groups-a-string": lambda stamp: {**stamp, "groups": "main"},
+    "groups-with-a-number": lambda stamp: {**stamp, "groups": ["main", 1]},
+    "format-true": lambda stamp: {**stamp, "format": True},
+    "format-a-float": lambda stamp: {**stamp, "format": 1.0},
+    "root-a-string": lambda stamp: {**stamp, "request": {**stamp["request"], "root": "yes"}},
+    "request-with-an-extra-key": lambda stamp: {**stamp, "request": {**stamp["request"], "quiet": False}},
+    "request-a-list": lambda stamp: {**stamp, "request": list(stamp["request"])},
+    "a-list": lambda stamp: [stamp],
+    "nested-deeper-than-json-reads": lambda stamp: "[" * 100_000 + "]" * 100_000,
+}
+
+
+@pytest.mark.parametrize("case", list(STAMP_CASES))
+def test_malformed_stamp_is_out_of_date_never_in_sync(
+    case: str, synced: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each case keeps the stamp's key and request where it can: only the malformed part is wrong."""
+    changed = STAMP_CASES[case](stamp_of(synced))
+    text = changed if isinstance(changed, str) else json.dumps(changed)
+    (synced / ".venv/devkit-stamp.json").write_text(text)
+
+    code, lines = sync_in_process(synced, capsys, "--check")
+
+    assert code == 1
+    assert lines == [
+        "devkit: error: .venv is out of date: .venv was not built by a finished `devkit sync`; run `devkit sync`"
+    ]
+
+
+@pytest.mark.parametrize("content", [b"not json {", b"", b'\xff\xfe{"format": 1}'])
+def test_unreadable_stamp_is_out_of_date_and_the_next_sync_repairs_it(
+    content: bytes, synced: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = stamp_of(synced)
+    (synced / ".venv/devkit-stamp.json").write_bytes(content)
+
+    assert sync_in_process(synced, capsys, "--check")[0] == 1
+    code, lines = sync_in_process(synced, capsys)
+
+    assert code == 0, lines
+    assert stamp_of(synced) == good
+    assert sync_in_process(synced, capsys, "--check")[0] == 0
+
+
+@pytest.mark.parametrize("options", [(), ("--check",)])
+def test_stamp_that_is_a_directory_is_one_line_saying_to_remove_it(
+    options: tuple[str, ...], synced: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    place = synced / ".venv/devkit-stamp.json"
+    place.unlink()
+    place.mkdir()
+    (place / "kept").write_text("")
+    before = tree(synced / ".venv")
+
+    code, lines = sync_in_process(synced, capsys, *options)
+
+    assert code == 1
+    assert lines == [f"devkit: error: {place} is a directory, not devkit's stamp: remove it, then run `devkit sync`"]
+    assert tree(synced / ".venv") == before
+
+
+def test_stamp_that_is_a_pipe_does_not_block_and_is_replaced(synced: Path) -> None:
+    place = synced / ".venv/devkit-stamp.json"
+    good = stamp_of(synced)
+    place.unlink()
+    os.mkfifo(place)
+
+    checked = subprocess.run([*DEVKIT, "sync", "--check"], cwd=synced, capture_output=True, text=True, timeout=60)
+    synced_again = subprocess.run([*DEVKIT, "sync"], cwd=synced, capture_output=True, text=True, timeout=120)
+
+    assert checked.returncode == 1, checked.stderr
+    assert synced_again.returncode == 0, synced_again.stderr
+    assert stamp_of(synced) == good
