@@ -118,6 +118,11 @@ LOCK_CASES: dict[str, tuple[Edit, str, str]] = {
         "delta",
         "markers is not a valid marker: 'sys_platform === linux'",
     ),
+    "marker-that-cannot-compare": (
+        lambda lock: package(lock, "delta").update(markers={"main": "os_name ~= 'posix'"}),
+        "delta",
+        "markers.main is not a valid marker: \"os_name ~= 'posix'\"",
+    ),
     "version-a-number": (
         lambda lock: package(lock, "alpha").update(version=1.0),
         "alpha",

@@ -143,15 +143,20 @@ def _is_markers(value: object) -> bool:
 
 
 def _check_marker(entry: fields.Table, key: str, marker: str) -> None:
-    """Refuse a marker `packaging` cannot parse; without packaging, uv judges it."""
+    """Refuse a marker `packaging` cannot parse or compare; without packaging, uv judges it.
+
+    Comparing is tried here, on this interpreter's values: a comparison packaging cannot
+    make (`os_name ~= 'posix'`) fails for any interpreter, and would otherwise fail
+    only once the install has begun.
+    """
     try:
-        from packaging.markers import InvalidMarker, Marker
+        from packaging.markers import InvalidMarker, Marker, UndefinedComparison
     except ImportError:
         return
     try:
         if marker:
-            Marker(marker)
-    except InvalidMarker:
+            Marker(marker).evaluate()  # on this interpreter, with no extra
+    except (InvalidMarker, UndefinedComparison):
         raise entry.error(key, f"is not a valid marker: {fields.shown(marker)}") from None
 
 
