@@ -13,16 +13,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from devkit.env import groups  # noqa: E402
+from devkit.env import groups, pyproject  # noqa: E402
 from devkit.env.installers.uv_pip import requirements  # noqa: E402
 from devkit.env.locks import poetry_lock  # noqa: E402
-from devkit.files import toml_file  # noqa: E402
 
 
 def pins(project: Path) -> list[str]:
     """Every locked package of every group, with its marker and hashes; no direct references."""
     lock = poetry_lock.read(project / "poetry.lock")
-    every_group = list(groups.defined(toml_file.load(project / "pyproject.toml")))
+    every_group = list(groups.defined(pyproject.read(project / "pyproject.toml")))
     indexed = [package for package in lock.packages if package.source is None or package.source.type == "legacy"]
     return requirements(indexed, every_group, project)
 

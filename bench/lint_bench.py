@@ -67,11 +67,11 @@ _mark("parse")
 from pathlib import Path
 from devkit.checks import config, runner, stages
 from devkit.env import sync
-from devkit.files import toml_file
+from devkit.env import pyproject as pyproject_file
 from devkit.env.project import find_project
 _mark("imports")
 project = find_project(Path.cwd())
-stages.lookup(stages.table(toml_file.load(project.pyproject)), "lint")
+stages.lookup(stages.table(pyproject_file.read(project.pyproject)), "lint")
 _mark("table")
 sync.keep_current(project)
 _mark("sync")

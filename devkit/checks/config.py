@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from devkit import resources
+from devkit.env import pyproject as pyproject_file
 from devkit.env import settings
 from devkit.env.project import Project
 from devkit.errors import DevkitError
@@ -118,7 +119,7 @@ def effective(project: Project) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for source in sources(project):
         merged = merge(merged, toml_file.load(source), origin=str(source))
-    folders = settings.string_list(toml_file.load(project.pyproject), "exclude", '["notebooks"]')
+    folders = settings.string_list(pyproject_file.read(project.pyproject), "exclude", '["notebooks"]')
     return _exclude(merged, folders) if folders else merged
 
 

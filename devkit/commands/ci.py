@@ -84,10 +84,10 @@ def _check(project: Project) -> int:
 def _run(project: Project) -> int:
     from devkit import console
     from devkit.checks import runner, stages
-    from devkit.files import toml_file
+    from devkit.env import pyproject as pyproject_file
     from devkit.render import gitlab_ci
 
-    pyproject = toml_file.load(project.pyproject)
+    pyproject = pyproject_file.read(project.pyproject)
     table = stages.table(pyproject)
     checks = gitlab_ci.checks(pyproject)  # a bad setting stops before anything is synced
     runner.prepare(project)

@@ -32,11 +32,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def run(args: argparse.Namespace) -> int:
     from devkit.checks import runner, stages
+    from devkit.env import pyproject as pyproject_file
     from devkit.env.project import find_project
-    from devkit.files import toml_file
 
     project = find_project(Path.cwd())
-    pyproject = toml_file.load(project.pyproject)
+    pyproject = pyproject_file.read(project.pyproject)
     commands = stages.lookup(stages.table(pyproject), args.stage)
     targets = runner.narrow(project.root, args.files) if args.files else None
     runner.prepare(project)

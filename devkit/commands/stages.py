@@ -21,11 +21,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def run(args: argparse.Namespace) -> int:
     from devkit.checks import runner, stages
+    from devkit.env import pyproject as pyproject_file
     from devkit.env.project import find_project
-    from devkit.files import toml_file
 
     project = find_project(Path.cwd())
-    table = stages.table(toml_file.load(project.pyproject))
+    table = stages.table(pyproject_file.read(project.pyproject))
     listing = {name: [runner.argv(project, command) for command in commands] for name, commands in table.items()}
     if args.json:
         print(json.dumps(listing, indent=2))

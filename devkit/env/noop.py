@@ -20,6 +20,7 @@ FORMAT = 1
 _LOCKS = ("poetry.lock", "uv.lock")
 _LISTS = {"--only": "only", "--with": "with_groups", "--without": "without"}
 _INSTALLERS = ("uv", "poetry")
+_STAMP_STRINGS = ("key", "python", "installer", "installer_version")
 
 
 def request_from_argv(argv: list[str]) -> dict[str, object] | None:
@@ -51,13 +52,33 @@ def request_from_argv(argv: list[str]) -> dict[str, object] | None:
 
 
 def read_stamp(root: str) -> dict[str, object] | None:
-    """The stamp of `ROOT/.venv` as stored, or None when there is no readable one."""
-    try:
-        with open(os.path.join(root, ".venv", STAMP), "rb") as handle:
-            stamp = json.load(handle)
-    except (OSError, ValueError):
+    """The stamp of `ROOT/.venv` as stored, or None when there is no well-formed one."""
+    place = os.path.join(root, ".venv", STAMP)
+    if not os.path.isfile(place):  # a directory or a pipe is no stamp, and open() could block on a pipe
         return None
-    return stamp if isinstance(stamp, dict) and stamp.get("format") == FORMAT else None
+    try:
+        with open(place, "rb") as handle:
+            stamp = json.load(handle)
+    except (OSError, ValueError, RecursionError):
+        return None
+    return stamp if well_formed(stamp) else None
+
+
+def well_formed(stamp: object) -> bool:
+    """Whether `stamp` has every key a finished sync writes, each of its type."""
+    if not isinstance(stamp, dict) or type(stamp.get("format")) is not int or stamp["format"] != FORMAT:
+        return False
+    if not all(isinstance(stamp.get(key), str) for key in _STAMP_STRINGS) or not _strings(stamp.get("groups")):
+        return False
+    request = stamp.get("request")
+    if not isinstance(request, dict) or sorted(request) != sorted((*_LISTS.values(), "root", "installer")):
+        return False
+    lists_ok = all(_strings(request[key]) for key in _LISTS.values())
+    return lists_ok and isinstance(request["root"], bool) and isinstance(request["installer"], str)
+
+
+def _strings(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
 def staleness(root: str, lock_name: str, request: dict[str, object], key: str) -> str | None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from devkit.env.noop import FORMAT, STAMP
+from devkit.errors import DevkitError
 from devkit.files import atomic
 
 
@@ -74,6 +75,13 @@ def write(venv: Path, stamp: Stamp) -> None:
         "installer_version": stamp.installer_version,
     }
     atomic.write_text(path(venv), json.dumps(data, indent=2) + "\n")
+
+
+def check_place(venv: Path) -> None:
+    """Refuse a directory where the stamp belongs: a sync could neither remove nor replace it."""
+    place = path(venv)
+    if place.is_dir() and not place.is_symlink():
+        raise DevkitError(f"{place} is a directory, not devkit's stamp: remove it, then run `devkit sync`")
 
 
 def remove(venv: Path) -> None:

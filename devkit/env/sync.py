@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 def staleness(project: Project, key: str, request: Request) -> str | None:
     """Why `.venv` is not in sync for `request`, or None when it is."""
+    stamp.check_place(project.venv)
     return noop.staleness(str(project.root), project.lock_name, request.as_json(), key)
 
 
@@ -33,9 +34,9 @@ def check(project: Project, request: Request) -> None:
     if reason is None:
         return
     if project.is_poetry:
-        from devkit.files import toml_file
+        from devkit.env import pyproject
 
-        _require_fresh_poetry_lock(project, toml_file.load(project.pyproject))
+        _require_fresh_poetry_lock(project, pyproject.read(project.pyproject))
     raise StaleError(f".venv is out of date: {reason}; run `devkit sync`")
 
 
@@ -73,10 +74,10 @@ def _report_noop(project: Project, quiet: bool) -> None:
 
 def _install(project: Project, key: str, request: Request, *, quiet: bool) -> None:
     from devkit.env import interpreter, programs, venv
+    from devkit.env import pyproject as pyproject_file
     from devkit.env.installers import Target
-    from devkit.files import toml_file
 
-    pyproject = toml_file.load(project.pyproject)
+    pyproject = pyproject_file.read(project.pyproject)
     installer, selected, root = _plan(project, pyproject, request)
     wanted, origin = interpreter.setting(pyproject)
     executable, full_version = interpreter.find(wanted, origin)
@@ -103,6 +104,9 @@ def _plan(project: Project, pyproject: Mapping[str, Any], request: Request) -> t
         selected = groups.select(groups.defined(pyproject), request)
         root = request.root and pyproject.get("tool", {}).get("poetry", {}).get("package-mode", True) is not False
         return choice.for_poetry_lock(lock, pyproject, request, root), selected, root
+    from devkit.env.locks import uv_lock
+
+    uv_lock.read(project.lock)
     selected = groups.select(groups.defined_for_uv(pyproject), request)
     return choice.for_uv_lock(project, pyproject, request), selected, request.root
 

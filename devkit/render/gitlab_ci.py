@@ -15,10 +15,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from devkit.checks import stages
+from devkit.env import pyproject as pyproject_file
 from devkit.env import settings
 from devkit.env.project import Project
 from devkit.errors import DevkitError
-from devkit.files import toml_file, yaml_file
+from devkit.files import yaml_file
 
 CI_FILE = ".gitlab-ci.yml"
 LOCAL_FILE = ".gitlab-ci.local.yml"
@@ -53,17 +54,25 @@ def checks(pyproject: Mapping[str, Any]) -> tuple[str, ...]:
 
 def bootstrap(project: Project) -> Bootstrap:
     """The locked devkit (a requirement or a local path) and the locked uv."""
-    packages = {str(entry.get("name")): entry for entry in toml_file.load(project.lock).get("package", [])}
+    packages = _locked(project)
     if DEVKIT not in packages:
         raise DevkitError(f"{DEVKIT} is not in {project.lock_name}: add it to the dev group and lock again")
-    if "uv" not in packages:
+    if "uv" not in packages or not packages["uv"][0]:
         raise DevkitError(f"uv is not in {project.lock_name}: lock again with a devkit that depends on it")
-    source = packages[DEVKIT].get("source", {})
-    local = (
-        source.get("url") if source.get("type") == "directory" else source.get("editable") or source.get("directory")
-    )
-    devkit_from = str(local) if local else f"{DEVKIT}=={packages[DEVKIT]['version']}"
-    return Bootstrap(devkit_from=devkit_from, uv=f"uv=={packages['uv']['version']}")
+    version, folder = packages[DEVKIT]
+    if not (folder or version):
+        raise DevkitError(f"{project.lock_name} records no version of {DEVKIT}: lock it from an index or a folder")
+    return Bootstrap(devkit_from=folder or f"{DEVKIT}=={version}", uv=f"uv=={packages['uv'][0]}")
+
+
+def _locked(project: Project) -> dict[str, tuple[str, str | None]]:
+    """Each locked package's version and local folder (None when it comes from an index)."""
+    from devkit.env.locks import poetry_lock, uv_lock
+    from devkit.env.names import canonical
+
+    packages: tuple[poetry_lock.Package | uv_lock.Package, ...]
+    packages = poetry_lock.read(project.lock).packages if project.is_poetry else uv_lock.read(project.lock).packages
+    return {canonical(package.name): (package.version, package.folder) for package in packages}
 
 
 BOOTSTRAP = ".cache/devkit"
@@ -156,4 +165,4 @@ def _job(project: Project, stage: str, name: str, caches: list[dict[str, Any]]) 
 
 def render(project: Project) -> str:
     """The text of `.gitlab-ci.yml` for the project."""
-    return HEADER + yaml_file.dumps(pipeline(project, toml_file.load(project.pyproject)))
+    return HEADER + yaml_file.dumps(pipeline(project, pyproject_file.read(project.pyproject)))

@@ -10,16 +10,20 @@ each requirement to uv, which evaluates them for the `.venv` interpreter.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from devkit.env.locks import NAME, VERSION
 from devkit.env.names import canonical
-from devkit.files import toml_file
+from devkit.files import fields, toml_file
 
 SUPPORTED_VERSION = (2, 1)
 DIRECT_SOURCES = ("git", "directory", "file", "url")
+ADVICE = "run `poetry lock` to rewrite the lock"
+_LOCK_VERSION = re.compile(r"\d+(\.\d+)*")
+_HASH = re.compile(r"[a-z0-9]+:[0-9a-fA-F]+")
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,11 @@ class Package:
     hashes: tuple[str, ...]
     source: Source | None
     develop: bool
+
+    @property
+    def folder(self) -> str | None:
+        """The path of a local project folder, relative to the lock; None for anything else."""
+        return self.source.url if self.source is not None and self.source.type == "directory" else None
 
     def marker_for(self, groups: Iterable[str]) -> str | None:
         """The marker under which this package belongs to `groups`; None when it does not."""
@@ -82,37 +91,79 @@ class Lock:
 
 
 def read(path: Path) -> Lock:
-    """Parse poetry.lock; malformed TOML is reported with file, line and column."""
-    text = path.read_text()
-    data = toml_file.loads(text, path)
-    metadata = data.get("metadata", {})
-    version = tuple(int(part) for part in str(metadata.get("lock-version", "0")).split(".") if part.isdigit())
+    """Parse poetry.lock, checking every field devkit uses before anything is installed.
+
+    Malformed TOML is reported with file, line and column; a field of the wrong type or
+    a missing key with the file, the package and the key.
+    """
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    lock = fields.Table(toml_file.loads(text, path), path.name, "", ADVICE)
+    metadata = lock.section("metadata")
+    version = metadata.matching("lock-version", _LOCK_VERSION, 'a version like "2.1"')
     return Lock(
         path=path,
         header=text.partition("\n")[0],
-        version=version,
-        content_hash=str(metadata.get("content-hash", "")),
-        packages=tuple(_package(entry) for entry in data.get("package", [])),
+        version=tuple(int(part) for part in version.split(".")),
+        content_hash=metadata.string("content-hash"),
+        packages=tuple(_package(entry) for entry in lock.sections("package", [])),
     )
 
 
-def _package(entry: Mapping[str, Any]) -> Package:
-    raw_source = entry.get("source")
-    source = None
-    if raw_source is not None:
-        source = Source(
-            type=str(raw_source.get("type", "")),
-            url=str(raw_source.get("url", "")),
-            reference=str(raw_source.get("reference", "") or ""),
-            resolved_reference=str(raw_source.get("resolved_reference", "") or ""),
-            subdirectory=str(raw_source.get("subdirectory", "") or ""),
-        )
+def _package(entry: fields.Table) -> Package:
+    name = entry.matching("name", NAME, "a package name")
+    entry = entry.at(f"{entry.where} ({name})")
     return Package(
-        name=str(entry["name"]),
-        version=str(entry["version"]),
-        groups=tuple(entry.get("groups", ["main"])),
-        markers=entry.get("markers", ""),
-        hashes=tuple(str(item["hash"]) for item in entry.get("files", []) if item.get("hash")),
-        source=source,
-        develop=bool(entry.get("develop", False)),
+        name=name,
+        version=entry.matching("version", VERSION, "a version"),
+        groups=entry.strings("groups", ["main"]),
+        markers=_markers(entry),
+        hashes=tuple(item.matching("hash", _HASH, 'a hash like "sha256:..."') for item in entry.tables("files", [])),
+        source=_source(entry),
+        develop=entry.boolean("develop", False),
+    )
+
+
+def _markers(entry: fields.Table) -> str | Mapping[str, str]:
+    """One marker for every group, or one per group."""
+    kind = "a marker string or a table of marker strings"
+    markers: str | Mapping[str, str] = entry.get("markers", kind, _is_markers, "")
+    for group, marker in ({"": markers} if isinstance(markers, str) else markers).items():
+        _check_marker(entry, f"markers.{group}" if group else "markers", marker)
+    return markers
+
+
+def _is_markers(value: object) -> bool:
+    if isinstance(value, Mapping):
+        return fields.is_table(value) and all(map(fields.is_line, value.values()))
+    return fields.is_line(value)
+
+
+def _check_marker(entry: fields.Table, key: str, marker: str) -> None:
+    """Refuse a marker `packaging` cannot parse or compare; without packaging, uv judges it.
+
+    Comparing is tried here, on this interpreter's values: a comparison packaging cannot
+    make (`os_name ~= 'posix'`) fails for any interpreter, and would otherwise fail
+    only once the install has begun.
+    """
+    try:
+        from packaging.markers import InvalidMarker, Marker, UndefinedComparison
+    except ImportError:
+        return
+    try:
+        if marker:
+            Marker(marker).evaluate()  # on this interpreter, with no extra
+    except (InvalidMarker, UndefinedComparison):
+        raise entry.error(key, f"is not a valid marker: {fields.shown(marker)}") from None
+
+
+def _source(entry: fields.Table) -> Source | None:
+    if "source" not in entry.data:
+        return None
+    source = entry.table("source")
+    return Source(
+        type=source.string("type"),
+        url=source.string("url"),
+        reference=source.string("reference", ""),
+        resolved_reference=source.string("resolved_reference", ""),
+        subdirectory=source.string("subdirectory", ""),
     )

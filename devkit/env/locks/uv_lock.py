@@ -1,0 +1,74 @@
+"""uv.lock read as data: the locked packages' names, versions and sources.
+
+What devkit itself takes from uv.lock (the CI bootstrap pins devkit-toolchain and uv
+from it), checked field by field; uv reads the rest when it installs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from devkit.env.locks import NAME, VERSION
+from devkit.files import fields, toml_file
+
+ADVICE = "run `uv lock` to rewrite the lock"
+SOURCE_KINDS = ("registry", "git", "url", "path", "directory", "editable", "virtual")
+# A project folder may leave its version dynamic; uv then records none.
+LOCAL_KINDS = ("directory", "editable", "virtual")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a package comes from: its kind (registry, editable...) and the URL or path."""
+
+    kind: str
+    location: str
+
+
+@dataclass(frozen=True)
+class Package:
+    """One `[[package]]` entry; `version` is "" for a local project without a static one."""
+
+    name: str
+    version: str
+    source: Source
+
+    @property
+    def folder(self) -> str | None:
+        """The path of a local project folder, relative to the lock; None for anything else."""
+        return self.source.location if self.source.kind in ("directory", "editable") else None
+
+
+@dataclass(frozen=True)
+class Lock:
+    """A parsed uv.lock."""
+
+    path: Path
+    version: int
+    packages: tuple[Package, ...]
+
+
+def read(path: Path) -> Lock:
+    """Parse uv.lock; malformed TOML names file, line and column, a wrong field the package and key."""
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    lock = fields.Table(toml_file.loads(text, path), path.name, "", ADVICE)
+    version = lock.integer("version")
+    return Lock(path=path, version=version, packages=tuple(_package(entry) for entry in lock.sections("package", [])))
+
+
+def _package(entry: fields.Table) -> Package:
+    name = entry.matching("name", NAME, "a package name")
+    entry = entry.at(f"{entry.where} ({name})")
+    source = _source(entry)
+    required = fields.MISSING if source.kind not in LOCAL_KINDS else ""
+    return Package(name=name, version=entry.matching("version", VERSION, "a version", required), source=source)
+
+
+def _source(entry: fields.Table) -> Source:
+    """The one kind key of `source = { registry = "..." }` and its value."""
+    table = entry.table("source")
+    kinds = [kind for kind in SOURCE_KINDS if kind in table.data]
+    if len(kinds) != 1:
+        raise entry.error("source", f"must name one of {', '.join(SOURCE_KINDS)}, got {fields.shown(table.data)}")
+    return Source(kind=kinds[0], location=table.string(kinds[0]))
