@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from devkit.env.stamp import Request
-from devkit.errors import DevkitError
+from devkit.errors import UsageError
 
 MAIN = "main"
 
@@ -23,7 +23,7 @@ def select(available: Mapping[str, bool], request: Request) -> tuple[str, ...]:
     for name in (*request.only, *request.with_groups, *request.without):
         if name not in available:
             known = ", ".join(available)
-            raise DevkitError(f"no dependency group {name!r} in pyproject.toml; the groups are: {known}")
+            raise UsageError(f"no dependency group {name!r} in pyproject.toml; the groups are: {known}")
     if request.only:
         chosen = set(request.only)
     else:
