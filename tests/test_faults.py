@@ -53,3 +53,39 @@ def test_check_with_an_unknown_group_is_a_usage_error_not_out_of_date(parity_pro
     assert "out of date" not in result.stderr
     assert tree(parity_project / ".venv") == before
     assert devkit(parity_project, "sync", "--check", "--with", "docs").returncode == 1  # a known group: stale
+
+
+def test_venv_that_is_a_file_is_left_alone(parity_project: Path) -> None:
+    venv = parity_project / ".venv"
+    venv.write_text("notes that happen to be called .venv\n")
+
+    result = devkit(parity_project, "sync")
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"devkit: error: {venv} is a file, not a virtual environment: move it away, then run `devkit sync` again\n"
+    )
+    assert venv.read_text() == "notes that happen to be called .venv\n"
+
+
+def test_folder_that_is_not_a_venv_is_not_deleted(parity_project: Path) -> None:
+    venv = parity_project / ".venv"
+    (venv / "data").mkdir(parents=True)
+    (venv / "data/results.csv").write_text("id,score\n1,0.5\n")
+    before = tree(venv)
+
+    result = devkit(parity_project, "sync")
+
+    assert result.returncode == 1
+    assert f"{venv} is not a virtual environment (no pyvenv.cfg) and not empty: move it away" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert tree(venv) == before
+
+
+def test_empty_venv_folder_is_built_into(parity_project: Path) -> None:
+    (parity_project / ".venv").mkdir()
+
+    result = devkit(parity_project, "sync")
+
+    assert result.returncode == 0, result.stderr
+    assert (parity_project / ".venv/pyvenv.cfg").is_file()
