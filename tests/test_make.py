@@ -14,6 +14,7 @@ for make, sh and python3.
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import json
 import os
@@ -404,14 +405,41 @@ def test_build_leaves_one_wheel_and_clean_removes_it_but_keeps_venv(synced_examp
     make(synced_example, "build")
     wheels = sorted(path.name for path in (synced_example / "dist").glob("*.whl"))
     assert wheels == ["ml_service-0.1.0-py3-none-any.whl"]
-    assert (synced_example / ".devkit").is_dir()
+    (synced_example / ".mypy_cache").mkdir(exist_ok=True)
 
     make(synced_example, "clean")
 
     assert not (synced_example / "dist").exists()
-    assert not (synced_example / ".devkit").exists()
+    assert not (synced_example / ".mypy_cache").exists()
+    assert (synced_example / ".devkit/sync.lock").is_file()
     assert (synced_example / ".venv/bin/devkit").is_file()
     assert (synced_example / ".venv" / STAMP).is_file()
+
+
+def test_a_sync_started_after_clean_waits_for_the_running_one(synced_example: Path) -> None:
+    with (synced_example / ".devkit/sync.lock").open("a") as running:
+        fcntl.flock(running, fcntl.LOCK_EX)  # what a sync in progress holds
+        make(synced_example, "clean")
+        (synced_example / ".venv" / STAMP).unlink()  # stale: the next sync must take the lock
+        with subprocess.Popen(
+            [synced_example / ".venv/bin/devkit", "sync"],
+            cwd=synced_example,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        ) as second:
+            assert second.stderr is not None
+            first_line = second.stderr.readline()
+            still_waiting = second.poll() is None
+            fcntl.flock(running, fcntl.LOCK_UN)
+            rest = second.stderr.read()
+            code = second.wait(timeout=300)
+
+    assert first_line == "devkit: another devkit sync is running in this project; waiting for it to finish\n"
+    assert still_waiting
+    assert code == 0, rest
+    assert "synced .venv" in rest
 
 
 # --- fresh clones ----------------------------------------------------------------------
