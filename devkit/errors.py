@@ -12,3 +12,7 @@ class DevkitError(Exception):
 
 class StaleError(DevkitError):
     """The environment is out of date where a check was asked for (exit code 1 as well)."""
+
+
+class UsageError(DevkitError):
+    """The command line asks for something that does not exist, such as an unknown group (exit code 2)."""

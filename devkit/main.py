@@ -1,4 +1,4 @@
-"""The command line: parse, dispatch to a command module, turn DevkitError into exit 1.
+"""The command line: parse, dispatch to a command module, turn DevkitError into exit 1 (2 for usage).
 
 A `devkit sync` that finds `.venv` in sync is answered by `devkit.env.noop` before argparse
 and the command modules are imported: it runs on every make target and every hook.
@@ -10,7 +10,7 @@ import sys
 
 from devkit import console
 from devkit.env import noop
-from devkit.errors import DevkitError
+from devkit.errors import DevkitError, UsageError
 
 TYPE_CHECKING = False  # typing itself costs milliseconds at start-up
 if TYPE_CHECKING:
@@ -66,6 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser(arguments[0] if arguments else None).parse_args(arguments)
     try:
         code: int = args.run(args)
+    except UsageError as exc:
+        console.error(str(exc))
+        return 2
     except DevkitError as exc:
         console.error(str(exc))
         return 1

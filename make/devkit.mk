@@ -59,5 +59,5 @@ build: ## build the wheel once, into dist/
 show-version: ## print the project's name and version
 	@$(VENV)/bin/python -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb")); p = p.get("project") or p["tool"]["poetry"]; print(p["name"], p["version"])'
 
-clean: ## remove build output and tool caches (keeps .venv)
-	rm -rf dist build .devkit .mypy_cache .ruff_cache .pytest_cache .coverage .coverage.*
+clean: ## remove dist, build, tool caches, coverage data (keeps .venv and .devkit)
+	rm -rf dist build .mypy_cache .ruff_cache .pytest_cache .coverage .coverage.*

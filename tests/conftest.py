@@ -212,6 +212,21 @@ def parity_project(parity_template: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def devkit_wheel(
+    tmp_path_factory: pytest.TempPathFactory, uv: Path, wheelhouse: Path, index_url: str, session_caches: SessionCaches
+) -> Path:
+    """devkit's wheel, built once per session by uv with hatchling from the session index."""
+    if not any(wheelhouse.glob("hatchling-*.whl")):
+        pytest.fail(EXAMPLE_WHEELS_MISSING)
+    out = tmp_path_factory.mktemp("devkit-dist")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        isolate(monkeypatch, tmp_path_factory.mktemp("build-home"), session_caches)
+        run([uv, "build", "--wheel", "--default-index", index_url, "--out-dir", out, SOURCE], cwd=out)
+    (built,) = out.glob("devkit_toolchain-*.whl")
+    return built
+
+
+@pytest.fixture(scope="session")
 def poetry() -> Path:
     """Return the Poetry executable: ``$DEVKIT_TEST_POETRY``, else ``poetry`` on PATH."""
     configured = os.environ.get("DEVKIT_TEST_POETRY")

@@ -65,3 +65,28 @@ def test_cache_key_outside_a_project_is_a_clear_error(tmp_path: Path) -> None:
 
     assert result.returncode == 1
     assert "no pyproject.toml" in result.stderr
+
+
+def test_cache_key_outside_git_prints_the_key_without_a_note(tmp_path: Path) -> None:
+    root = tmp_path / "service"
+    root.mkdir()
+    (root / "pyproject.toml").write_text('[project]\nname = "service"\nversion = "1.0"\n')
+    (root / "poetry.lock").write_text('# lock\n[metadata]\nlock-version = "2.1"\n')
+
+    result = run([*DEVKIT, "cache-key"], cwd=root)
+
+    assert result.stderr == ""
+    assert len(result.stdout.splitlines()[-1]) == 40
+
+
+def test_git_error_is_reported_and_the_key_still_printed(repo: Path) -> None:
+    (repo / "pyproject.toml").write_text('[project]\nname = "service"\nversion = "2.0"\n')
+    (repo / ".git/index").write_bytes(b"not an index")
+
+    result = run([*DEVKIT, "cache-key", "--prefix", "dev"], cwd=repo)
+
+    assert "cannot tell whether poetry.lock and pyproject.toml differ from HEAD" in result.stderr
+    assert "`git status` failed" in result.stderr
+    assert "index" in result.stderr  # git's own reason
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.stdout.splitlines()[-1] == gitlab_key(repo, "dev", ["poetry.lock", "pyproject.toml"])

@@ -202,3 +202,80 @@ def test_hook_bootstraps_a_fresh_clone(example_project: Path, hook_repo: tuple[P
     assert result.returncode == 0, result.stdout + result.stderr
     assert os.access(example_project / ".venv/bin/devkit", os.X_OK)
     assert "synced .venv" in result.stdout + result.stderr
+
+
+def break_python(project: Path, tmp_path: Path) -> None:
+    """What removing the Python `.venv` was made with does: `.venv/bin/python` dangles."""
+    python = project / ".venv/bin/python"
+    python.unlink()
+    python.symlink_to(tmp_path / "removed-python/bin/python3.11")
+
+
+def fresh_clone(project: Path, hook_repo: tuple[Path, str]) -> None:
+    """Commit the project with devkit's hooks configured and no `.venv`: a fresh clone."""
+    write(project, ".pre-commit-config.yaml", remote_config(*hook_repo))
+    write(project, ".gitignore", ".venv/\n.devkit/\n")
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "start", "--no-verify")
+
+
+def pre_commit_run(project: Path, hook: str) -> tuple[int, str]:
+    result = run([*PRE_COMMIT, "run", hook, "--all-files", "--verbose"], cwd=project, check=False)
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_hook_rebuilds_a_venv_whose_python_is_gone(
+    example_project: Path, hook_repo: tuple[Path, str], tmp_path: Path
+) -> None:
+    fresh_clone(example_project, hook_repo)
+    run([sys.executable, "-m", "devkit", "sync"], cwd=example_project)
+    break_python(example_project, tmp_path)
+
+    code, output = pre_commit_run(example_project, "devkit-lint")
+
+    assert code == 0, output
+    assert "synced .venv" in output
+    assert (example_project / ".venv/bin/python").resolve().is_file()
+    assert "not found" not in output
+
+
+@pytest.mark.parametrize("name", ["devkit/__init__.py", "devkit.py"])
+def test_fresh_clone_bootstrap_never_imports_the_projects_own_devkit(
+    example_project: Path, hook_repo: tuple[Path, str], name: str
+) -> None:
+    trap = '"""The project\'s own module named devkit."""\n\nraise SystemExit("the project\'s devkit was imported")\n'
+    write(example_project, name, trap)
+    fresh_clone(example_project, hook_repo)
+
+    code, output = pre_commit_run(example_project, "devkit-lint")
+
+    assert code == 0, output
+    assert "synced .venv" in output
+    assert "the project's devkit was imported" not in output
+
+
+def test_sync_check_without_a_venv_installs_nothing(
+    locked_service: Path, tmp_path: Path, hook_repo: tuple[Path, str]
+) -> None:
+    project = tmp_path / "service"
+    shutil.copytree(locked_service, project)
+    fresh_clone(project, hook_repo)
+
+    code, output = pre_commit_run(project, "devkit-sync-check")
+
+    assert code == 1
+    assert "devkit: error: .venv is missing or its Python is gone: run `make sync` (or `devkit sync`)" in output
+    assert not (project / ".venv").exists()
+
+
+def test_sync_check_with_a_broken_venv_installs_nothing(project: Path, tmp_path: Path) -> None:
+    break_python(project, tmp_path)
+    before = sorted(path.name for path in (project / ".venv/bin").iterdir())
+
+    code, output = pre_commit_run(project, "devkit-sync-check")
+
+    assert code == 1
+    assert "run `make sync` (or `devkit sync`)" in output
+    assert not (project / ".venv/bin/python").exists()  # still the dangling link
+    assert sorted(path.name for path in (project / ".venv/bin").iterdir()) == before

@@ -14,6 +14,7 @@ for make, sh and python3.
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import json
 import os
@@ -22,7 +23,7 @@ import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -404,14 +405,41 @@ def test_build_leaves_one_wheel_and_clean_removes_it_but_keeps_venv(synced_examp
     make(synced_example, "build")
     wheels = sorted(path.name for path in (synced_example / "dist").glob("*.whl"))
     assert wheels == ["ml_service-0.1.0-py3-none-any.whl"]
-    assert (synced_example / ".devkit").is_dir()
+    (synced_example / ".mypy_cache").mkdir(exist_ok=True)
 
     make(synced_example, "clean")
 
     assert not (synced_example / "dist").exists()
-    assert not (synced_example / ".devkit").exists()
+    assert not (synced_example / ".mypy_cache").exists()
+    assert (synced_example / ".devkit/sync.lock").is_file()
     assert (synced_example / ".venv/bin/devkit").is_file()
     assert (synced_example / ".venv" / STAMP).is_file()
+
+
+def test_a_sync_started_after_clean_waits_for_the_running_one(synced_example: Path) -> None:
+    with (synced_example / ".devkit/sync.lock").open("a") as running:
+        fcntl.flock(running, fcntl.LOCK_EX)  # what a sync in progress holds
+        make(synced_example, "clean")
+        (synced_example / ".venv" / STAMP).unlink()  # stale: the next sync must take the lock
+        with subprocess.Popen(
+            [synced_example / ".venv/bin/devkit", "sync"],
+            cwd=synced_example,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        ) as second:
+            assert second.stderr is not None
+            first_line = second.stderr.readline()
+            still_waiting = second.poll() is None
+            fcntl.flock(running, fcntl.LOCK_UN)
+            rest = second.stderr.read()
+            code = second.wait(timeout=300)
+
+    assert first_line == "devkit: another devkit sync is running in this project; waiting for it to finish\n"
+    assert still_waiting
+    assert code == 0, rest
+    assert "synced .venv" in rest
 
 
 # --- fresh clones ----------------------------------------------------------------------
@@ -506,3 +534,89 @@ def test_fresh_clone_with_only_poetry_bootstraps_with_make_sync(
         assert_bootstrapped(poetry_service, poetry_only)
         stamp = json.loads((poetry_service / ".venv" / STAMP).read_text())
         assert stamp["installer"] == "uv"  # devkit sync ran with the uv that came with devkit
+
+
+# --- a project whose path has spaces, with devkit from its wheel ----------------------------
+
+SPACED_PYPROJECT = """\
+[project]
+name = "score-service"
+version = "0.1.0"
+requires-python = ">=3.11"
+dependencies = []
+
+[dependency-groups]
+dev = ["devkit-toolchain"]
+"""
+SPACED_TARGETS = """
+##@ score-service
+
+.PHONY: score
+score: ## score the sample customers
+\t@echo scored
+"""
+
+
+@pytest.fixture
+def spaced_project(tmp_path: Path, devkit_wheel: Path, wheelhouse: Path, uv: Path) -> Iterator[Path]:
+    """A uv project in "my services/score service" whose dev group takes devkit from its wheel.
+
+    Its Makefile is the example's, with the fresh-clone bootstrap; its index serves the
+    session's wheels, devkit's wheel and a stand-in for pytest's Windows-only colorama
+    (uv locks for every platform).
+    """
+    if not any(wheelhouse.glob("ruff-*.whl")):
+        pytest.fail(EXAMPLE_WHEELS_MISSING)
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    for wheel in [*wheelhouse.glob("*.whl"), devkit_wheel]:
+        os.link(wheel, wheels / wheel.name) if wheel.stat().st_dev == wheels.stat().st_dev else shutil.copy(
+            wheel, wheels
+        )
+    build_wheel(wheels, "colorama", "0.4.6")
+    project = tmp_path / "my services" / "score service"
+    (project / "score_service").mkdir(parents=True)
+    (project / "score_service/__init__.py").write_text('"""Scores customers."""\n')
+    (project / "pyproject.toml").write_text(SPACED_PYPROJECT)
+    bootstrap = EXAMPLE.joinpath("Makefile").read_text().split("##@ ml-service")[0]
+    (project / "Makefile").write_text(bootstrap + SPACED_TARGETS)
+    with serve_index(wheels) as index:
+        run([uv, "lock", "--quiet", "--default-index", index.url], cwd=project)
+        yield project
+
+
+def test_make_works_in_a_path_with_spaces_with_devkit_from_its_wheel(spaced_project: Path, uv_only: str) -> None:
+    make(spaced_project, "sync", path=uv_only)
+
+    site_packages = next((spaced_project / ".venv/lib").glob("python3.*/site-packages"))
+    assert (site_packages / "devkit/_shipped/make/devkit.mk").is_file()  # from the wheel, not this checkout
+    listed = sections(make(spaced_project, "help", path=uv_only).stdout)
+    assert listed["score-service"] == [("score", "score the sample customers")]
+    for heading, targets in documented(DEVKIT_MK).items():
+        assert listed[heading] == targets
+    lint = make(spaced_project, "lint", path=uv_only, check=False)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    assert len(printed_commands(lint.stdout)) == 3, lint.stdout
+    assert make(spaced_project, "sync", path=uv_only).stderr == "devkit: .venv is in sync with uv.lock\n"
+
+
+def test_makefile_path_is_relative_when_the_absolute_one_has_a_space(
+    devkit_wheel: Path, tmp_path: Path, uv: Path
+) -> None:
+    project = tmp_path / "a project"
+    venv = project / ".venv"
+    run([uv, "venv", "--quiet", "--python", sys.executable, venv], cwd=tmp_path)
+    run([uv, "pip", "install", "--quiet", "--python", venv / "bin/python", "--no-deps", devkit_wheel], cwd=tmp_path)
+    elsewhere = tmp_path / "another folder"
+    elsewhere.mkdir()
+
+    printed = run([venv / "bin/devkit", "makefile"], cwd=project).stdout.strip()
+    refused = run([venv / "bin/devkit", "makefile"], cwd=elsewhere, check=False)
+
+    assert printed.startswith(".venv/lib/python3.")
+    assert printed.endswith("/devkit/_shipped/make/devkit.mk")
+    assert (project / printed).is_file()
+    assert refused.returncode == 1
+    assert refused.stdout == ""
+    assert "make cannot include" in refused.stderr
+    assert "its path has a space" in refused.stderr

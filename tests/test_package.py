@@ -22,29 +22,18 @@ SHIPPED = (
 )
 
 
-@pytest.fixture
-def wheel(tmp_path: Path, uv: Path, wheelhouse: Path, index_url: str) -> Path:
-    """devkit's wheel, built by uv with hatchling from the session index."""
-    if not any(wheelhouse.glob("hatchling-*.whl")):
-        pytest.fail(EXAMPLE_WHEELS_MISSING)
-    out = tmp_path / "dist"
-    run([uv, "build", "--wheel", "--default-index", index_url, "--out-dir", out, SOURCE], cwd=tmp_path)
-    (built,) = out.glob("devkit_toolchain-*.whl")
-    return built
-
-
-def test_wheel_ships_the_shared_files(wheel: Path) -> None:
-    names = zipfile.ZipFile(wheel).namelist()
+def test_wheel_ships_the_shared_files(devkit_wheel: Path) -> None:
+    names = zipfile.ZipFile(devkit_wheel).namelist()
 
     for name in SHIPPED:
         assert name in names
     assert not [name for name in names if name.startswith(("make/", "tests/", "examples/"))]
 
 
-def test_installed_wheel_finds_its_files_and_runs(wheel: Path, tmp_path: Path, uv: Path) -> None:
+def test_installed_wheel_finds_its_files_and_runs(devkit_wheel: Path, tmp_path: Path, uv: Path) -> None:
     venv = tmp_path / "venv"
     run([uv, "venv", "--python", sys.executable, venv], cwd=tmp_path)
-    run([uv, "pip", "install", "--python", venv / "bin/python", "--no-deps", wheel], cwd=tmp_path)
+    run([uv, "pip", "install", "--python", venv / "bin/python", "--no-deps", devkit_wheel], cwd=tmp_path)
 
     found = run(
         [venv / "bin/python", "-c", "from devkit import resources; print(resources.shipped('lint.toml'))"], cwd=tmp_path

@@ -129,7 +129,7 @@ def test_installer_poetry_is_refused_for_a_uv_lock(uv_project: Path) -> None:
 def test_unknown_group_lists_the_known_ones(uv_project: Path) -> None:
     result = run([*DEVKIT, "sync", "--with", "notebooks"], cwd=uv_project, check=False)
 
-    assert result.returncode == 1
+    assert result.returncode == 2  # bad usage
     assert "no dependency group 'notebooks'" in result.stderr
     assert "dev, docs, main" in result.stderr
 

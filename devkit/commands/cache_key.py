@@ -7,13 +7,15 @@ from pathlib import Path
 
 from devkit import console
 from devkit.env import cache_key
-from devkit.env.project import find_project
+from devkit.env.project import Project, find_project
+from devkit.errors import DevkitError
 
 DESCRIPTION = """\
 Print the key GitLab CI computes for
   cache: {key: {files: [<lock file>, pyproject.toml], prefix: PREFIX}}
 from the files in the working tree, as the last line of stdout. GitLab hashes the files
-of the pipeline's commit, so a note on stderr says when the working tree differs from HEAD.
+of the pipeline's commit, so a note on stderr says when the working tree differs from HEAD,
+or that git could not tell (the key is printed either way).
 """
 
 
@@ -30,9 +32,19 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def run(args: argparse.Namespace) -> int:
     project = find_project(Path.cwd())
-    changed = cache_key.differs_from_head(project.root, project.key_files)
+    _note_differences(project)
+    print(cache_key.key(project.key_files, args.prefix))
+    return 0
+
+
+def _note_differences(project: Project) -> None:
+    """Say on stderr when the key files differ from HEAD, or that git could not tell."""
+    names = " and ".join(path.name for path in project.key_files)
+    try:
+        changed = cache_key.differs_from_head(project.root, project.key_files)
+    except DevkitError as exc:
+        console.note(f"cannot tell whether {names} differ from HEAD ({exc}): CI computes the key of the commit")
+        return
     if changed:
         verb = "differs" if len(changed) == 1 else "differ"
         console.note(f"{', '.join(changed)} {verb} from HEAD: CI computes another key until they are committed")
-    print(cache_key.key(project.key_files, args.prefix))
-    return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from devkit.env.project import find_project
+from devkit.env.project import Project, find_project
 from devkit.env.stamp import Request
 
 DESCRIPTION = """\
@@ -82,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
         installer=args.installer or "",
     )
     project = find_project(Path.cwd())
+    _require_known_groups(project, request)
     if args.check:
         sync.check(project, request)
         if not args.quiet:
@@ -91,3 +92,19 @@ def run(args: argparse.Namespace) -> int:
         return 0
     sync.sync(project, request, quiet=args.quiet)
     return 0
+
+
+def _require_known_groups(project: Project, request: Request) -> None:
+    """Raise UsageError when the request names a group pyproject.toml does not define.
+
+    Checked before anything else, with --check too: a misspelt group is bad usage, not a
+    stale .venv. The default request names no group and reads nothing.
+    """
+    if not (request.only or request.with_groups or request.without):
+        return
+    from devkit.env import groups
+    from devkit.files import toml_file
+
+    pyproject = toml_file.load(project.pyproject)
+    available = groups.defined(pyproject) if project.is_poetry else groups.defined_for_uv(pyproject)
+    groups.select(available, request)

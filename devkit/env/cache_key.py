@@ -48,21 +48,22 @@ def key(files: Iterable[Path], prefix: str = "") -> str:
 def differs_from_head(root: Path, files: Iterable[Path]) -> list[str]:
     """Which of `files` differ from HEAD (CI keys on the commit, not the working tree).
 
-    Returns an empty list outside a git repository or when git is not installed.
+    Returns an empty list outside a git repository. Inside one, raises DevkitError when
+    git cannot answer (git missing, a corrupt index, a repository git refuses to read).
     """
     import subprocess
 
+    from devkit.errors import DevkitError
+
+    if not any((folder / ".git").exists() for folder in (root, *root.parents)):
+        return []
     names = [str(path.relative_to(root)) for path in files]
+    command = ["git", "status", "--porcelain", "--", *names]
     try:
-        result = subprocess.run(
-            ["git", "status", "--porcelain", "--", *names],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        result = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
     except FileNotFoundError:
-        return []
+        raise DevkitError("git is not installed") from None
     if result.returncode != 0:
-        return []
+        reason = result.stderr.strip().splitlines()[-1:] or [f"exit {result.returncode}"]
+        raise DevkitError(f"`git status` failed in {root}: {reason[0]}")
     return sorted({line[3:].strip() for line in result.stdout.splitlines() if line.strip()})

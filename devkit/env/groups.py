@@ -7,7 +7,7 @@ from typing import Any
 
 from devkit.env.names import canonical
 from devkit.env.stamp import Request
-from devkit.errors import DevkitError
+from devkit.errors import UsageError
 
 MAIN = "main"
 
@@ -30,7 +30,7 @@ def select(available: Mapping[str, bool], request: Request) -> tuple[str, ...]:
     for name in (*request.only, *request.with_groups, *request.without):
         if canonical(name) not in available:
             known = ", ".join(available)
-            raise DevkitError(f"no dependency group {name!r} in pyproject.toml; the groups are: {known}")
+            raise UsageError(f"no dependency group {name!r} in pyproject.toml; the groups are: {known}")
     if request.only:
         chosen = {canonical(name) for name in request.only}
     else:

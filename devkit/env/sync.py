@@ -82,6 +82,7 @@ def _install(project: Project, key: str, request: Request, *, quiet: bool) -> No
     wanted, origin = interpreter.setting(pyproject)
     executable, full_version = interpreter.find(wanted, origin)
     installer_version = installer.version()
+    venv.require_replaceable(project.venv)
     stamp.remove(project.venv)
     venv.ensure(project.venv, executable, wanted, uv=programs.find("uv"), quiet=quiet)
     target = Target(project, pyproject, selected, root, executable, quiet)

@@ -29,11 +29,29 @@ def version(venv: Path) -> str | None:
     return None
 
 
+def require_replaceable(venv: Path) -> None:
+    """Raise DevkitError when `venv` holds something devkit must not delete to build a venv there.
+
+    A file, or a folder that is neither empty nor a virtual environment (no pyvenv.cfg),
+    is left as it is; a venv, an empty folder, a symbolic link or nothing may be replaced.
+    """
+    if venv.is_symlink() or not venv.exists():
+        return
+    if not venv.is_dir():
+        raise DevkitError(f"{venv} is a file, not a virtual environment: move it away, then run `devkit sync` again")
+    if not (venv / "pyvenv.cfg").is_file() and any(venv.iterdir()):
+        raise DevkitError(
+            f"{venv} is not a virtual environment (no pyvenv.cfg) and not empty: move it away, "
+            "then run `devkit sync` again"
+        )
+
+
 def ensure(venv: Path, executable: Path, wanted: str, *, uv: Path | None, quiet: bool) -> bool:
     """Make `venv` a venv of `executable`; rebuild it when it runs another Python.
 
     Returns True when it was (re)created.
     """
+    require_replaceable(venv)
     current = version(venv)
     if current is not None and interpreter.matches(current, wanted):
         return False
