@@ -291,3 +291,14 @@ def test_every_rendered_job_is_a_check_stage_or_one_devkit_reserves(example_proj
     rendered = yaml.safe_load((example_project / ".gitlab-ci.yml").read_text())
     jobs = {name for name in rendered if name not in stages.GITLAB_KEYWORDS}
     assert jobs == {*CHECK_JOBS, *stages.DEVKIT_JOBS}
+
+
+@pytest.mark.parametrize("action", ["check", "run"])
+def test_force_with_another_action_is_a_usage_error(example_project: Path, action: str) -> None:
+    result = run([*DEVKIT, "ci", action, "--force"], cwd=example_project, check=False)
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"devkit: error: --force goes with `devkit ci render` only, not with `devkit ci {action}`"
+    ]
+    assert not (example_project / ".venv").exists()

@@ -41,6 +41,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def run(args: argparse.Namespace) -> int:
     from devkit.env.project import find_project
 
+    if args.force and args.action != "render":
+        from devkit.errors import UsageError
+
+        raise UsageError(f"--force goes with `devkit ci render` only, not with `devkit ci {args.action}`")
     project = find_project(Path.cwd())
     if args.action == "render":
         return _render(project, force=args.force)
