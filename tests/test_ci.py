@@ -59,7 +59,9 @@ def gitlab(project: Path, executable: Path) -> tuple[int, str]:
 
 
 def job_lines(output: str, job: str) -> list[str]:
-    return [line.split(">", 1)[1][1:] for line in output.splitlines() if line.startswith(f"{job} ") and " > " in line]
+    """What `job` printed; gitlab-ci-local's own "still running..." progress lines left out."""
+    lines = [line.split(">", 1)[1][1:] for line in output.splitlines() if line.startswith(f"{job} ") and " > " in line]
+    return [line for line in lines if line != "still running..."]
 
 
 def test_rendered_pipeline_passes_gitlabs_schema(example_project: Path) -> None:

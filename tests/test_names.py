@@ -87,8 +87,8 @@ def test_the_python_setting_is_ascii_digits_only(
     [
         ("config", '[tool.devkit]\nexclude = "generated"\n', "[tool.devkit] exclude in pyproject.toml must be a list"),
         ("config", "[tool.devkit]\nexclude = [1]\n", "[tool.devkit] exclude in pyproject.toml must be a list"),
-        ("config", "[tool]\ndevkit = 1\n", "[tool.devkit] in pyproject.toml must be a table, not 1"),
-        ("stages", "[tool]\ndevkit = 1\n", "[tool.devkit] in pyproject.toml must be a table, not 1"),
+        ("config", "[tool]\ndevkit = 1\n", "pyproject.toml: tool.devkit must be a table, got 1"),
+        ("stages", "[tool]\ndevkit = 1\n", "pyproject.toml: tool.devkit must be a table, got 1"),
         ("stages", "[tool.devkit]\nstages = []\n", "[tool.devkit.stages] in pyproject.toml must be a table, not []"),
         (
             "stages",
@@ -101,7 +101,7 @@ def test_the_python_setting_is_ascii_digits_only(
             "[tool.devkit] installer = 1 in pyproject.toml: use one of uv, poetry",
         ),
         ("sync", '[tool.devkit]\ninstaller = ["uv"]\n', "[tool.devkit] installer = ['uv'] in pyproject.toml: use one"),
-        ("sync", "[tool]\ndevkit = []\n", "[tool.devkit] in pyproject.toml must be a table, not []"),
+        ("sync", "[tool]\ndevkit = []\n", "pyproject.toml: tool.devkit must be a table, got []"),
     ],
 )
 def test_a_setting_of_the_wrong_type_names_the_key(
