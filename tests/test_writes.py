@@ -196,6 +196,22 @@ def test_lint_on_a_full_disk_keeps_the_old_config(small_disk: Path, locked_servi
     assert {path.name: path.read_bytes() for path in state.iterdir()} == before
 
 
+def test_ci_render_on_a_read_only_file_system_says_so_and_keeps_the_file(small_disk: Path) -> None:
+    project = pipeline_project(small_disk / "project")
+    run([*DEVKIT, "ci", "render"], cwd=project)
+    before = snapshot(project)
+    run(["mount", "-o", "remount,ro", small_disk], cwd=project)
+
+    result = run([*DEVKIT, "ci", "render", "--force"], cwd=project, check=False)
+
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"devkit: error: cannot write {project / '.gitlab-ci.yml'}: {project} is on a read-only file system: "
+        "run devkit on a writable copy"
+    ]
+    assert snapshot(project) == before
+
+
 # Permission denied ---------------------------------------------------------
 
 
