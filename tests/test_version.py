@@ -236,6 +236,24 @@ def test_check_names_each_wheel_that_disagrees(project_repo: Path, devkit: Devki
     assert "dist/service-1.4.2-py3-none-any.whl is 1.4.2" in result.err
 
 
+def test_check_with_an_empty_tag_is_a_usage_error(project_repo: Path, devkit: Devkit) -> None:
+    result = devkit(project_repo, "version", "--check", "")
+
+    assert result == Result(
+        2, "", "devkit: error: --check needs a tag such as v1.5.0 (CI_COMMIT_TAG is set in tag pipelines only)\n"
+    )
+
+
+def test_check_refuses_a_file_in_dist_that_is_not_named_like_a_wheel(project_repo: Path, devkit: Devkit) -> None:
+    (project_repo / "dist").mkdir()
+    (project_repo / "dist/service-1.4.2.whl").write_bytes(b"")
+
+    result = devkit(project_repo, "version", "--check", "v1.4.2")
+
+    assert result.code == 1
+    assert "dist/service-1.4.2.whl: not a wheel file name (name-version-python-abi-platform.whl)" in result.err
+
+
 def test_check_compares_normalised_versions(tmp_path: Path, devkit: Devkit) -> None:
     root = repository(tmp_path / "service", '[project]\nname = "service"\nversion = "2.0.0-RC1"\n')
     build_wheel(root / "dist", "service", "2.0.0rc1")
@@ -386,6 +404,23 @@ def test_tag_is_an_annotated_tag_on_the_release_commit(repo: Path, devkit: Devki
     assert git(repo, "tag", "--list", "--format=%(contents:subject)", "v1.4.3") == "Release 1.4.3"
     assert git(repo, "log", "--format=%s") == "Release 1.4.3\nStart the service"
     assert devkit(repo, "version", "--check", "v1.4.3").code == 0
+
+
+def test_a_project_in_a_subfolder_commits_and_tags_in_the_enclosing_repository(tmp_path: Path, devkit: Devkit) -> None:
+    top = repository(tmp_path / "monorepo", PROJECT_STYLE.replace("service", "tools"))
+    service = top / "services/service"
+    service.mkdir(parents=True)
+    (service / "pyproject.toml").write_text(PROJECT_STYLE)
+    git(top, "add", ".")
+    git(top, "commit", "-qm", "Add the service")
+    git(top, "tag", "v3.0.0")
+
+    result = devkit(service, "bump", "patch", "--commit", "--tag")
+
+    assert result.out == "3.0.1\n", result.err
+    assert git(top, "show", "--format=%s", "--name-only", "HEAD") == "Release 3.0.1\n\nservices/service/pyproject.toml"
+    assert git(top, "rev-parse", "v3.0.1^{commit}") == git(top, "rev-parse", "HEAD")
+    assert (top / "pyproject.toml").read_text() == PROJECT_STYLE.replace("service", "tools")
 
 
 def test_tag_without_commit_is_a_usage_error(project_repo: Path, devkit: Devkit) -> None:

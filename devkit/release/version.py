@@ -150,6 +150,8 @@ def check(root: Path, tag: str) -> None:
     """DevkitError unless pyproject.toml's version, `tag` (`vX.Y.Z` or `X.Y.Z`) and every wheel in dist/ agree."""
     from devkit.release import wheels
 
+    if not tag.strip():
+        raise UsageError("--check needs a tag such as v1.5.0 (CI_COMMIT_TAG is set in tag pipelines only)")
     path = root / PYPROJECT
     location = locate(toml_file.load(path), path)
     places = [(f"tag {tag}", tag.removeprefix(TAG_PREFIX)), (f"{PYPROJECT} {location.key}", location.version)]
