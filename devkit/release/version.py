@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from devkit import console
 from devkit.env.project import PYPROJECT
@@ -20,17 +20,13 @@ from devkit.errors import DevkitError, UsageError
 from devkit.files import fields, toml_file
 from devkit.release import git
 
+if TYPE_CHECKING:
+    from packaging.version import Version
+
 RELEASE_SUBJECT = "Release {version}"
 PARTS = ("major", "minor", "patch")
 TAG_PREFIX = "v"
 _PLAIN = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
-_REFUSED = (
-    ("has an epoch", lambda v: v.epoch != 0),
-    ("is a pre-release", lambda v: v.pre is not None),
-    ("is a post-release", lambda v: v.post is not None),
-    ("is a development release", lambda v: v.dev is not None),
-    ("is a local version", lambda v: v.local is not None),
-)
 
 
 class Location(NamedTuple):
@@ -75,13 +71,25 @@ def parse(text: str, *, where: str = "the version") -> tuple[int, int, int]:
         version = Version(text)
     except InvalidVersion:
         raise DevkitError(f"{where} {text} is not a version: {advice}") from None
-    for kind, applies in _REFUSED:
-        if applies(version):
-            raise DevkitError(f"{where} {text} {kind}: {advice}")
+    if kind := _more_than_plain(version):
+        raise DevkitError(f"{where} {text} {kind}: {advice}")
     match = _PLAIN.fullmatch(text)
     if match is None:
         raise DevkitError(f"{where} {text} is not of the form X.Y.Z: {advice}")
     return (int(match[1]), int(match[2]), int(match[3]))
+
+
+def _more_than_plain(version: Version) -> str:
+    """What `version` has beyond X.Y.Z, or "" when nothing."""
+    if version.epoch:
+        return "has an epoch"
+    if version.pre is not None:
+        return "is a pre-release"
+    if version.post is not None:
+        return "is a post-release"
+    if version.dev is not None:
+        return "is a development release"
+    return "is a local version" if version.local is not None else ""
 
 
 def tag_version(tag: str) -> tuple[int, int, int] | None:
