@@ -1,0 +1,1 @@
+"""Releases: the project's version in pyproject.toml, git tags and built wheels."""

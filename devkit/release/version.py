@@ -1,0 +1,162 @@
+"""The project's version: read from pyproject.toml, bumped, committed and tagged, and checked.
+
+A version devkit bumps is plain `X.Y.Z`; pre-release, development, post-release, local and
+epoch versions are refused with a message and never rewritten. A bump starts from the higher
+of pyproject.toml's version and the highest `vX.Y.Z` tag, so a tag made elsewhere is never
+reused. pyproject.toml is edited with tomlkit (comments and layout kept) and written
+atomically.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from devkit import console
+from devkit.env.project import PYPROJECT
+from devkit.errors import DevkitError, UsageError
+from devkit.files import toml_file
+from devkit.release import git
+
+RELEASE_SUBJECT = "Release {version}"
+PARTS = ("major", "minor", "patch")
+TAG_PREFIX = "v"
+_PLAIN = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
+_REFUSED = (
+    ("epoch", lambda v: v.epoch != 0),
+    ("pre-release", lambda v: v.pre is not None),
+    ("post-release", lambda v: v.post is not None),
+    ("development release", lambda v: v.dev is not None),
+    ("local version", lambda v: v.local is not None),
+)
+
+
+class Location(NamedTuple):
+    """Where pyproject.toml keeps the version: the table's path and the value there."""
+
+    table: tuple[str, ...]
+    version: str
+
+    @property
+    def key(self) -> str:
+        return f"[{'.'.join(self.table)}].version"
+
+
+def read(root: Path) -> str:
+    """The project's version from pyproject.toml: `[project].version`, else `[tool.poetry].version`."""
+    return locate(toml_file.load(root / PYPROJECT), root / PYPROJECT).version
+
+
+def locate(data: Mapping[str, Any], path: Path) -> Location:
+    """Where the version is in parsed pyproject.toml; DevkitError when it is dynamic, missing or not text."""
+    project = data.get("project", {})
+    poetry = data.get("tool", {}).get("poetry", {})
+    for table, values in ((("project",), project), (("tool", "poetry"), poetry)):
+        if isinstance(values, Mapping) and "version" in values:
+            return Location(table, _text(values["version"], path, table))
+    if isinstance(project, Mapping) and "version" in project.get("dynamic", []):
+        raise DevkitError(
+            f'{path}: [project] has dynamic = ["version"]: devkit reads and bumps a static version; '
+            'remove "version" from dynamic and set version = "X.Y.Z" in [project]'
+        )
+    raise DevkitError(f'{path} has no version: set version = "X.Y.Z" in [project] (or [tool.poetry])')
+
+
+def _text(value: object, path: Path, table: tuple[str, ...]) -> str:
+    if not isinstance(value, str):
+        key = f"[{'.'.join(table)}].version"
+        raise DevkitError(f'{path}: {key} must be a string such as "1.0.0", not {value!r}: fix it and run again')
+    return value
+
+
+def parse(text: str, *, where: str = "the version") -> tuple[int, int, int]:
+    """`X.Y.Z` as three numbers; DevkitError, naming `where`, for anything else."""
+    from packaging.version import InvalidVersion, Version
+
+    advice = "devkit handles plain X.Y.Z versions only: set one such as 1.4.2 and run again"
+    try:
+        version = Version(text)
+    except InvalidVersion:
+        raise DevkitError(f"{where} {text!r} is not a version: {advice}") from None
+    for kind, applies in _REFUSED:
+        if applies(version):
+            raise DevkitError(f"{where} {text} is a {kind}: {advice}")
+    match = _PLAIN.fullmatch(text)
+    if match is None:
+        raise DevkitError(f"{where} {text!r} is not of the form X.Y.Z: {advice}")
+    return (int(match[1]), int(match[2]), int(match[3]))
+
+
+def tag_version(tag: str) -> tuple[int, int, int] | None:
+    """The numbers of a `vX.Y.Z` (or `X.Y.Z`) tag; None for any other tag."""
+    match = _PLAIN.fullmatch(tag.removeprefix(TAG_PREFIX))
+    return None if match is None else (int(match[1]), int(match[2]), int(match[3]))
+
+
+def tags(root: Path) -> list[str]:
+    """The `vX.Y.Z` tags of the git repository at `root` (none outside a repository)."""
+    if not git.in_repository(root):
+        return []
+    listed = git.run(root, "tag", "--list", f"{TAG_PREFIX}*").splitlines()
+    return [name for name in listed if name.startswith(TAG_PREFIX) and tag_version(name) is not None]
+
+
+def next_version(current: str, tags: Iterable[str], part: str) -> str:
+    """The `part` bump of the higher of `current` and the highest `vX.Y.Z` in `tags`."""
+    if part not in PARTS:
+        raise UsageError(f"unknown version part {part!r}: choose one of {', '.join(PARTS)}")
+    found = [number for number in map(tag_version, tags) if number is not None]
+    major, minor, patch = max([parse(current), *found])
+    if part == "major":
+        return f"{major + 1}.0.0"
+    if part == "minor":
+        return f"{major}.{minor + 1}.0"
+    return f"{major}.{minor}.{patch + 1}"
+
+
+def tag_name(version: str) -> str:
+    """The tag of a release: `vX.Y.Z`."""
+    return f"{TAG_PREFIX}{version}"
+
+
+def bump(root: Path, part: str, *, commit: bool = False, tag: bool = False, dry_run: bool = False) -> str:
+    """Write the next `part` version into pyproject.toml; with `commit` the release commit, with `tag` its tag.
+
+    Returns the new version. `dry_run` reports what would happen and changes nothing.
+    """
+    from devkit.release import edit
+
+    if tag and not commit:
+        raise UsageError("--tag needs --commit: the tag goes on the release commit")
+    path = root / PYPROJECT
+    text = edit.read_text(path)
+    location = locate(toml_file.loads(text, path), path)
+    parse(location.version, where=f"{path}: {location.key}")
+    if commit:
+        edit.require_committable(root)
+    new = next_version(location.version, tags(root), part)
+    if tag and git.has_tag(root, tag_name(new)):
+        raise DevkitError(f"tag {tag_name(new)} already exists: fetch the tags (`git fetch --tags`) and bump again")
+    if dry_run:
+        edit.report_dry_run(location, new, commit=commit, tag=tag)
+        return new
+    edit.write_version(path, text, location, new)
+    console.info(f"{PYPROJECT}: {location.key} {location.version} -> {new}")
+    if commit:
+        edit.commit_release(root, text, RELEASE_SUBJECT.format(version=new))
+    if tag:
+        edit.make_tag(root, tag_name(new), RELEASE_SUBJECT.format(version=new))
+    return new
+
+
+def check(root: Path, tag: str) -> None:
+    """DevkitError unless pyproject.toml's version, `tag` (`vX.Y.Z` or `X.Y.Z`) and every wheel in dist/ agree."""
+    from devkit.release import wheels
+
+    path = root / PYPROJECT
+    location = locate(toml_file.load(path), path)
+    places = [(f"tag {tag}", tag.removeprefix(TAG_PREFIX)), (f"{PYPROJECT} {location.key}", location.version)]
+    places += [(f"dist/{wheel.name}", version) for wheel, version in wheels.versions(root / "dist")]
+    wheels.require_agreement(places)
