@@ -427,3 +427,34 @@ def test_publish_refuses_a_tag_whose_version_was_edited_by_hand(
     assert result.stderr.splitlines()[-1] == checked.stderr.splitlines()[-1]
     assert "1.5.1" in result.stderr
     assert list(stored.iterdir()) == []
+
+
+def test_the_rendered_pipeline_runs_each_release_step_as_one_devkit_command(example_project: Path) -> None:
+    import re
+
+    import yaml
+
+    run([*DEVKIT, "ci", "render"], cwd=example_project)
+
+    jobs = yaml.safe_load((example_project / ".gitlab-ci.yml").read_text())
+    release = jobs["release"]
+    never, default_branch = release["rules"]
+    assert never["when"] == "never"
+    pattern = never["if"].split("=~ /", 1)[1].rstrip("/")
+    assert re.search(pattern, "Release 1.5.0")
+    assert not re.search(pattern, "Merge branch 'x' into 'main'")
+    assert default_branch == {"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}
+    assert release["resource_group"] == "release"
+    assert {"lint", "tests", "build:wheel"} <= set(release["needs"])
+    assert jobs["release:labels"]["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}]
+    for name in ("release:check", "publish"):
+        assert jobs[name]["rules"] == [{"if": "$CI_COMMIT_TAG"}]
+        assert "build:wheel" in jobs[name]["needs"]
+    assert "release:check" in jobs["publish"]["needs"]
+    scripts = {name: jobs[name]["script"] for name in ("release:labels", "release", "release:check", "publish")}
+    assert scripts == {
+        "release:labels": [".venv/bin/devkit release labels"],
+        "release": [".venv/bin/devkit release"],
+        "release:check": ['.venv/bin/devkit version --check "$CI_COMMIT_TAG"'],
+        "publish": [".venv/bin/devkit publish"],
+    }
