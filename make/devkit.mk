@@ -6,12 +6,15 @@
 #   VENV    the project's virtual environment          (default: .venv)
 #   DEVKIT  the devkit command                         (default: $(VENV)/bin/devkit)
 #   AWK     the awk that formats `make help`           (default: awk)
+#   BUMP_ARGS  what bump-patch|minor|major pass to `devkit bump` (default: --dry-run);
+#              `make bump-minor BUMP_ARGS="--commit --tag"` makes the release commit and tag
 # `make -n TARGET` shows the commands a target runs.
 
 DEVKIT_MK_DIR := $(dir $(lastword $(MAKEFILE_LIST)))
 VENV ?= .venv
 DEVKIT ?= $(VENV)/bin/devkit
 AWK ?= awk
+BUMP_ARGS ?= --dry-run
 
 .DEFAULT_GOAL := help
 
@@ -52,12 +55,21 @@ ci: ## every check CI runs, in CI's order (`devkit ci run`)
 
 ##@ Release
 
-.PHONY: build show-version clean
+.PHONY: build show-version bump-patch bump-minor bump-major clean
 build: ## build the wheel once, into dist/
 	$(DEVKIT) run build
 
-show-version: ## print the project's name and version
-	@$(VENV)/bin/python -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb")); p = p.get("project") or p["tool"]["poetry"]; print(p["name"], p["version"])'
+show-version: ## print the project's version (`devkit version`)
+	@$(DEVKIT) version
+
+bump-patch: ## show the next patch version; BUMP_ARGS="--commit --tag" makes it
+	$(DEVKIT) bump patch $(BUMP_ARGS)
+
+bump-minor: ## show the next minor version; BUMP_ARGS="--commit --tag" makes it
+	$(DEVKIT) bump minor $(BUMP_ARGS)
+
+bump-major: ## show the next major version; BUMP_ARGS="--commit --tag" makes it
+	$(DEVKIT) bump major $(BUMP_ARGS)
 
 clean: ## remove dist, build, tool caches, coverage data (keeps .venv and .devkit)
 	rm -rf dist build .mypy_cache .ruff_cache .pytest_cache .coverage .coverage.*

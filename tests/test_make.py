@@ -397,8 +397,8 @@ def test_make_lint_fails_with_the_findings_of_devkit_run_lint(synced_example: Pa
     assert f"ml_service/features.py:{len(lines)}: assignment" in found, by_make.stdout
 
 
-def test_show_version_prints_name_and_version(synced_example: Path) -> None:
-    assert make(synced_example, "show-version").stdout == "ml-service 0.1.0\n"
+def test_show_version_prints_the_version(synced_example: Path) -> None:
+    assert make(synced_example, "show-version").stdout == "0.1.0\n"
 
 
 def test_build_leaves_one_wheel_and_clean_removes_it_but_keeps_venv(synced_example: Path) -> None:

@@ -64,18 +64,22 @@ def commit_release(root: Path, original: str, subject: str) -> None:
 
 
 def make_tag(root: Path, name: str, message: str) -> None:
-    """An annotated tag `name` on HEAD."""
+    """An annotated tag `name` on HEAD, the release commit; when git refuses, that commit is undone."""
     try:
         git.run(root, "tag", "--annotate", "--message", message, name, "HEAD")
     except DevkitError as exc:
-        raise DevkitError(f"{exc}; the release commit is made, the tag is not: run `git tag -a {name}`") from None
+        git.run(root, "reset", "--quiet", "--keep", "HEAD~1")  # pyproject.toml back to its committed text
+        raise DevkitError(
+            f"{exc}; the release commit is undone and {PYPROJECT} is unchanged: "
+            "fetch the tags (`git fetch --tags`) and bump again"
+        ) from None
     console.info(f"tagged {name}")
 
 
-def report_dry_run(location: Location, new: str, *, commit: bool, tag: bool) -> None:
-    """Say what a bump would do; nothing is changed."""
+def report_dry_run(location: Location, new: str, subject: str, tag: str) -> None:
+    """Say what a bump would do: the edit, the commit with `subject` and `tag` when given; nothing is changed."""
     console.info(f"would set {location.key} in {PYPROJECT}: {location.version} -> {new} (dry run, nothing changed)")
-    if commit:
-        console.info(f"would commit {PYPROJECT} alone: Release {new}")
+    if subject:
+        console.info(f"would commit {PYPROJECT} alone: {subject}")
     if tag:
-        console.info(f"would tag that commit v{new}")
+        console.info(f"would tag that commit {tag}")

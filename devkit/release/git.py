@@ -26,8 +26,3 @@ def run(root: Path, *args: str) -> str:
 def in_repository(root: Path) -> bool:
     """Whether `root` is inside a git working tree."""
     return any((folder / ".git").exists() for folder in (root, *root.parents))
-
-
-def has_tag(root: Path, name: str) -> bool:
-    """Whether the tag `name` exists in the repository at `root`."""
-    return bool(run(root, "tag", "--list", name).strip())

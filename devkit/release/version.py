@@ -12,25 +12,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from devkit import console
 from devkit.env.project import PYPROJECT
 from devkit.errors import DevkitError, UsageError
-from devkit.files import toml_file
+from devkit.files import fields, toml_file
 from devkit.release import git
+
+if TYPE_CHECKING:
+    from packaging.version import Version
 
 RELEASE_SUBJECT = "Release {version}"
 PARTS = ("major", "minor", "patch")
 TAG_PREFIX = "v"
 _PLAIN = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
-_REFUSED = (
-    ("epoch", lambda v: v.epoch != 0),
-    ("pre-release", lambda v: v.pre is not None),
-    ("post-release", lambda v: v.post is not None),
-    ("development release", lambda v: v.dev is not None),
-    ("local version", lambda v: v.local is not None),
-)
 
 
 class Location(NamedTuple):
@@ -51,24 +47,19 @@ def read(root: Path) -> str:
 
 def locate(data: Mapping[str, Any], path: Path) -> Location:
     """Where the version is in parsed pyproject.toml; DevkitError when it is dynamic, missing or not text."""
-    project = data.get("project", {})
-    poetry = data.get("tool", {}).get("poetry", {})
-    for table, values in ((("project",), project), (("tool", "poetry"), poetry)):
-        if isinstance(values, Mapping) and "version" in values:
-            return Location(table, _text(values["version"], path, table))
-    if isinstance(project, Mapping) and "version" in project.get("dynamic", []):
+    top = fields.Table(data, str(path), "", "fix it and run again")
+    project = top.section("project", {})
+    poetry = top.table("tool", {}).table("poetry", {})
+    if "version" in project.data:
+        return Location(("project",), project.string("version"))
+    if "version" in poetry.data:
+        return Location(("tool", "poetry"), poetry.string("version"))
+    if "version" in project.strings("dynamic", ()):
         raise DevkitError(
             f'{path}: [project] has dynamic = ["version"]: devkit reads and bumps a static version; '
             'remove "version" from dynamic and set version = "X.Y.Z" in [project]'
         )
     raise DevkitError(f'{path} has no version: set version = "X.Y.Z" in [project] (or [tool.poetry])')
-
-
-def _text(value: object, path: Path, table: tuple[str, ...]) -> str:
-    if not isinstance(value, str):
-        key = f"[{'.'.join(table)}].version"
-        raise DevkitError(f'{path}: {key} must be a string such as "1.0.0", not {value!r}: fix it and run again')
-    return value
 
 
 def parse(text: str, *, where: str = "the version") -> tuple[int, int, int]:
@@ -79,14 +70,26 @@ def parse(text: str, *, where: str = "the version") -> tuple[int, int, int]:
     try:
         version = Version(text)
     except InvalidVersion:
-        raise DevkitError(f"{where} {text!r} is not a version: {advice}") from None
-    for kind, applies in _REFUSED:
-        if applies(version):
-            raise DevkitError(f"{where} {text} is a {kind}: {advice}")
+        raise DevkitError(f"{where} {text} is not a version: {advice}") from None
+    if kind := _more_than_plain(version):
+        raise DevkitError(f"{where} {text} {kind}: {advice}")
     match = _PLAIN.fullmatch(text)
     if match is None:
-        raise DevkitError(f"{where} {text!r} is not of the form X.Y.Z: {advice}")
+        raise DevkitError(f"{where} {text} is not of the form X.Y.Z: {advice}")
     return (int(match[1]), int(match[2]), int(match[3]))
+
+
+def _more_than_plain(version: Version) -> str:
+    """What `version` has beyond X.Y.Z, or "" when nothing."""
+    if version.epoch:
+        return "has an epoch"
+    if version.pre is not None:
+        return "is a pre-release"
+    if version.post is not None:
+        return "is a post-release"
+    if version.dev is not None:
+        return "is a development release"
+    return "is a local version" if version.local is not None else ""
 
 
 def tag_version(tag: str) -> tuple[int, int, int] | None:
@@ -137,10 +140,10 @@ def bump(root: Path, part: str, *, commit: bool = False, tag: bool = False, dry_
     if commit:
         edit.require_committable(root)
     new = next_version(location.version, tags(root), part)
-    if tag and git.has_tag(root, tag_name(new)):
-        raise DevkitError(f"tag {tag_name(new)} already exists: fetch the tags (`git fetch --tags`) and bump again")
     if dry_run:
-        edit.report_dry_run(location, new, commit=commit, tag=tag)
+        edit.report_dry_run(
+            location, new, RELEASE_SUBJECT.format(version=new) if commit else "", tag_name(new) if tag else ""
+        )
         return new
     edit.write_version(path, text, location, new)
     console.info(f"{PYPROJECT}: {location.key} {location.version} -> {new}")
@@ -155,6 +158,8 @@ def check(root: Path, tag: str) -> None:
     """DevkitError unless pyproject.toml's version, `tag` (`vX.Y.Z` or `X.Y.Z`) and every wheel in dist/ agree."""
     from devkit.release import wheels
 
+    if not tag.strip():
+        raise UsageError("--check needs a tag such as v1.5.0 (CI_COMMIT_TAG is set in tag pipelines only)")
     path = root / PYPROJECT
     location = locate(toml_file.load(path), path)
     places = [(f"tag {tag}", tag.removeprefix(TAG_PREFIX)), (f"{PYPROJECT} {location.key}", location.version)]

@@ -32,12 +32,10 @@ def normalised(version: str) -> str:
 
 
 def require_agreement(places: Sequence[tuple[str, str]]) -> None:
-    """DevkitError naming every place whose version differs from the first's (the reference)."""
-    (reference, expected), *others = places
-    wanted = normalised(expected)
-    wrong = [f"{place} is {version}" for place, version in others if normalised(version) != wanted]
-    if wrong:
+    """DevkitError naming every place and its version unless all versions are the same once normalised."""
+    if len({normalised(version) for _, version in places}) > 1:
+        listed = ", ".join(f"{place} is {version}" for place, version in places)
         raise DevkitError(
-            f"versions disagree: {reference} is {expected}, but {', '.join(wrong)}: "
-            "tag the release commit (`devkit bump PART --commit --tag`) and build the wheel from it"
+            f"versions disagree: {listed}: tag the release commit (`devkit bump PART --commit --tag`) "
+            "and build the wheel from it"
         )
