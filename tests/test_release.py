@@ -141,6 +141,21 @@ def test_a_squash_merge_is_found_through_the_api(tmp_path: Path, gitlab: gitlab_
     assert project.tags() == ["v1.5.0"]
 
 
+def test_a_tag_left_in_the_job_checkout_by_an_earlier_run_does_not_count(
+    tmp_path: Path, gitlab: gitlab_api.GitLab
+) -> None:
+    project = Project(tmp_path)
+    merged = project.merge()
+    gitlab.merged(merged, 1, "minor")
+    checkout = project.checkout(merged, "job")
+    run(["git", "tag", "-a", "-m", "Release 1.9.0", "v1.9.0"], cwd=checkout)
+
+    result = devkit(checkout, ci_env(gitlab, merged), "release")
+
+    assert result.returncode == 0, result.stderr
+    assert project.tags() == ["v1.5.0"]
+
+
 @pytest.mark.parametrize(
     ("labels", "message"),
     [
@@ -301,8 +316,8 @@ def test_the_push_url_carries_the_release_token_instead_of_the_job_token() -> No
 @pytest.mark.parametrize(
     ("labels", "code", "message"),
     [
-        ("backend, feature", 0, "devkit: merge request !3 asks for a minor release"),
-        ("major", 0, "devkit: merge request !3 asks for a major release"),
+        ("backend, feature", 0, "devkit: the bump labels are in order: a minor release"),
+        ("major", 0, "devkit: the bump labels are in order: a major release"),
         ("feature,patch", 1, "devkit: error: merge request !3 has the bump labels 'feature', 'patch'"),
         ("minor", 1, "devkit: error: merge request !3 has no bump label: set one of 'major' or 'feature' or 'patch'"),
     ],
@@ -325,7 +340,7 @@ def test_an_unlabelled_merge_request_passes_with_a_default(tmp_path: Path) -> No
     result = devkit(tmp_path, {**os.environ, "CI_MERGE_REQUEST_LABELS": ""}, "release", "labels")
 
     assert result.returncode == 0, result.stderr
-    assert "the merge request asks for a patch release" in result.stderr
+    assert "the bump labels are in order: a patch release" in result.stderr
 
 
 @pytest.mark.parametrize(

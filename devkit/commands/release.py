@@ -43,14 +43,8 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "labels":
         from devkit.release import labels
 
-        found = labels.split(os.environ.get("CI_MERGE_REQUEST_LABELS", ""))
-        what = (
-            f"merge request !{os.environ['CI_MERGE_REQUEST_IID']}"
-            if os.environ.get("CI_MERGE_REQUEST_IID")
-            else "the merge request"
-        )
-        part = labels.choose(found, settings.read(pyproject), what)
-        console.info(f"{what} asks for a {part} release")
+        part = labels.check_merge_request(os.environ, settings.read(pyproject))
+        console.info(f"the bump labels are in order: a {part} release")
         return 0
     from devkit.release import job
 

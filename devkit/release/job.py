@@ -41,6 +41,7 @@ def is_release(subject: str) -> bool:
 
 def release(root: Path, pyproject: Mapping[str, object], env: Mapping[str, str]) -> str | None:
     """Release the merged request of `$CI_COMMIT_SHA`: the new version, None when HEAD is a release."""
+    chosen = release_settings.read(pyproject)
     subject = git.run(root, "log", "-1", "--format=%s").strip()
     if is_release(subject):
         console.info(f"HEAD is the release commit '{subject}': nothing to release")
@@ -49,7 +50,7 @@ def release(root: Path, pyproject: Mapping[str, object], env: Mapping[str, str])
     branch = gitlab.variable(env, "CI_DEFAULT_BRANCH", _IN_CI)
     request = gitlab.merged_request(env, sha)
     what = f"merge request !{request.iid}" if request else f"commit {sha[:12]}, which no merge request brought in,"
-    part = labels.choose(request.labels if request else (), release_settings.read(pyproject), what)
+    part = labels.choose(request.labels if request else (), chosen, what)
     console.info(f"{what.rstrip(',')}: a {part} release")
     _set_identity(root, env)
     token = env[gitlab.TOKEN]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from devkit.errors import DevkitError
 from devkit.release.settings import Release
@@ -33,3 +33,11 @@ def choose(labels: Iterable[str], release: Release, what: str) -> str:
             'or a default bump in pyproject.toml ([tool.devkit.release] default = "patch")'
         )
     return release.default
+
+
+def check_merge_request(env: Mapping[str, str], release: Release) -> str:
+    """The bump `$CI_MERGE_REQUEST_LABELS` asks for (the merge-request pipeline's label check)."""
+    iid = env.get("CI_MERGE_REQUEST_IID")
+    return choose(
+        split(env.get("CI_MERGE_REQUEST_LABELS", "")), release, f"merge request !{iid}" if iid else "the merge request"
+    )

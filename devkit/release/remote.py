@@ -41,8 +41,9 @@ class Remote(NamedTuple):
     secret: str
 
     def fetch_tags(self) -> None:
-        """Every tag of the remote, replacing local tags of the same name."""
-        self._check(self._git("fetch", "--quiet", "--force", self.url, "+refs/tags/*:refs/tags/*"), "fetching tags")
+        """The remote's tags exactly: local tags of the same name replaced, tags it lacks removed."""
+        refspec = "+refs/tags/*:refs/tags/*"
+        self._check(self._git("fetch", "--quiet", "--force", "--prune", self.url, refspec), "fetching tags")
 
     def fetch_branch(self, branch: str) -> None:
         """The tip of `branch` into FETCH_HEAD."""
