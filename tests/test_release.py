@@ -303,6 +303,41 @@ def test_a_release_that_cannot_ask_gitlab_says_which_variable_to_fix(
     assert project.refs() == before
 
 
+def test_a_push_the_remote_refuses_names_the_protected_branch_setting(
+    tmp_path: Path, gitlab: gitlab_api.GitLab
+) -> None:
+    project = Project(tmp_path)
+    merged = project.merge()
+    gitlab.merged(merged, 1, "minor")
+    hook = project.origin / "hooks/pre-receive"
+    hook.write_text("#!/bin/sh\necho 'GitLab: You are not allowed to push code to protected branches.' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    before = project.refs()
+
+    result = devkit(project.checkout(merged, "job"), ci_env(gitlab, merged), "release")
+
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        "devkit: error: pushing the release commit to main failed: [remote rejected] (pre-receive hook declined); "
+        "the token's role must be allowed to push to the protected branch main (see the README)"
+    )
+    assert project.refs() == before
+
+
+def test_the_release_token_never_shows_in_a_message(tmp_path: Path, gitlab: gitlab_api.GitLab) -> None:
+    project = Project(tmp_path)
+    merged = project.merge()
+    gitlab.merged(merged, 1, "minor")
+    checkout = project.checkout(merged, "job")
+    run(["git", "remote", "set-url", "origin", "http://gitlab-ci-token:job@127.0.0.1:9/group/relapp.git"], cwd=checkout)
+
+    result = devkit(checkout, ci_env(gitlab, merged), "release")
+
+    assert result.returncode == 1
+    assert "devkit: error: fetching tags failed: " in result.stderr
+    assert gitlab_api.TOKEN not in result.stderr
+
+
 def test_the_push_url_carries_the_release_token_instead_of_the_job_token() -> None:
     origin = "https://gitlab-ci-token:job-secret@gitlab.example.com:8443/group/relapp.git"
 
