@@ -90,7 +90,18 @@ GITLAB_KEYWORDS = frozenset(
     }
 )
 # The jobs of the CI file devkit renders besides one per check stage.
-DEVKIT_JOBS = frozenset(("build:deps:main", "build:deps:dev", "build:wheel", ".devkit"))
+DEVKIT_JOBS = frozenset(
+    (
+        "build:deps:main",
+        "build:deps:dev",
+        "build:wheel",
+        ".devkit",
+        "release",
+        "release:labels",
+        "release:check",
+        "publish",
+    )
+)
 # Where a tool the stages need comes from, for the message when `.venv` lacks it.
 PROVIDERS = dict.fromkeys(("ruff", "mypy", "pytest", "coverage", "python", "uv"), "devkit")
 

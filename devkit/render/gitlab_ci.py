@@ -25,6 +25,7 @@ CI_FILE = ".gitlab-ci.yml"
 LOCAL_FILE = ".gitlab-ci.local.yml"
 DEFAULT_CHECKS = ("lint", "tests")
 DEVKIT = "devkit-toolchain"
+MERGE_REQUESTS = '$CI_PIPELINE_SOURCE == "merge_request_event"'
 HEADER = (
     "# Rendered by `devkit ci render` from devkit's stage table: do not edit. The project's\n"
     f"# own jobs go in {LOCAL_FILE}; `devkit ci check` fails when this file is out of date.\n"
@@ -124,12 +125,12 @@ def pipeline(project: Project, pyproject: Mapping[str, Any]) -> dict[str, Any]:
         data["include"] = [{"local": LOCAL_FILE}]
     data["workflow"] = {
         "rules": [
-            {"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'},
+            {"if": MERGE_REQUESTS},
             {"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"},
             {"if": "$CI_COMMIT_TAG"},
         ]
     }
-    data["stages"] = ["deps", "checks", "build"]
+    data["stages"] = ["deps", "checks", "build", "release"]
     data["default"] = {"image": f"python:{python}-slim"}
     data["variables"] = {
         "DEVKIT_FROM": tools.devkit_from,
@@ -147,7 +148,37 @@ def pipeline(project: Project, pyproject: Mapping[str, Any]) -> dict[str, Any]:
     for name in checks(pyproject):
         data[name] = _job(project, "checks", name, [_tool_cache(name)])
     data["build:wheel"] = {**_job(project, "build", "build", []), "artifacts": {"paths": ["dist/"]}}
+    data.update(release_jobs(project, checks(pyproject)))
     return data
+
+
+def release_jobs(project: Project, checked: Sequence[str]) -> dict[str, Any]:
+    """The release jobs, each one devkit command.
+
+    The bump label checked in merge requests; the release on the default branch (one at a
+    time, after the checks, never for its own release commit); in tag pipelines the
+    version check and the upload of the wheel build:wheel made.
+    """
+    from devkit.release.job import SUBJECT_PATTERN
+
+    def job(stage: str, command: str, needs: list[str], when: str) -> dict[str, Any]:
+        return {
+            "extends": ".devkit",
+            "stage": stage,
+            "cache": [_cache(project, "dev", "pull")],
+            "needs": ["build:deps:dev", *needs],
+            "rules": [{"if": when}],
+            "script": [f".venv/bin/devkit {command}"],
+        }
+
+    release = job("release", "release", [*checked, "build:wheel"], "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH")
+    release["rules"].insert(0, {"if": f"$CI_COMMIT_TITLE =~ /{SUBJECT_PATTERN}/", "when": "never"})
+    return {
+        "release:labels": job("release", "release labels", [], MERGE_REQUESTS),
+        "release": {**release, "resource_group": "release"},
+        "release:check": job("release", 'version --check "$CI_COMMIT_TAG"', ["build:wheel"], "$CI_COMMIT_TAG"),
+        "publish": job("release", "publish", ["build:wheel", "release:check"], "$CI_COMMIT_TAG"),
+    }
 
 
 def _deps(project: Project, prefix: str, arguments: list[str]) -> dict[str, Any]:
