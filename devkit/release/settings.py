@@ -5,7 +5,7 @@ For example (each key optional, the labels shown are the defaults):
 [tool.devkit.release]
 labels = {major = "major", minor = "minor", patch = "patch"}
 default = "patch"        # the bump of an unlabelled merge request; unset: a label is required
-publish-url = "https://pypi.example.com/legacy/"   # default: GitLab's package registry
+publish-url = "https://packages.example.com/upload/"   # default: GitLab's package registry
 """
 
 from __future__ import annotations
