@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.support.index import RunningIndex, serve_index
 from tests.support.proc import run
@@ -34,6 +35,17 @@ from tests.support.projects import (
 from tests.support.service import PYPROJECT as SERVICE_PYPROJECT
 
 SOURCE = Path(__file__).resolve().parent.parent
+# Property-based tests: no example database in the checkout, no deadline (the machine runs
+# real installers beside them), and under CI (which sets CI) the same examples on every run,
+# so that a CI result can be reproduced; elsewhere each run explores new ones.
+settings.register_profile(
+    "devkit",
+    database=None,
+    deadline=None,
+    derandomize=bool(os.environ.get("CI")),
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("devkit")
 POETRY_MISSING = "Poetry not found: set DEVKIT_TEST_POETRY or put poetry on PATH (bash .ci/run installs it)"
 
 # Variables removed from every test's environment: anything that could point
