@@ -23,7 +23,19 @@ from devkit.errors import DevkitError
 T = TypeVar("T")
 PROPERTIES = settings(database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 KEYS = st.sampled_from(
-    ["tool", "ruff", "mypy", "lint", "overrides", "per-file-ignores", "extend-select", "extend-exclude", "select", "x"]
+    [
+        "tool",
+        "ruff",
+        "mypy",
+        "lint",
+        "overrides",
+        "per-file-ignores",
+        "extend-select",
+        "extend-exclude",
+        "exclude",
+        "select",
+        "x",
+    ]
 )
 CODES = st.lists(st.sampled_from(["D", "E501", "F401", "N802"]), max_size=3)
 SCALARS = st.one_of(st.integers(), st.booleans(), st.text(max_size=4))
@@ -47,6 +59,11 @@ def attempt(call: Callable[[], T]) -> T | DevkitError:
         return exc
 
 
+def as_list(value: object) -> list[object]:
+    """An exclude setting as a list of patterns: a string is one pattern."""
+    return [value] if isinstance(value, str) else list(value) if isinstance(value, list) else []
+
+
 def follows_the_rules(
     base: Mapping[str, Any], extra: Mapping[str, Any], merged: Mapping[str, Any], path: tuple[str, ...]
 ) -> None:
@@ -67,6 +84,11 @@ def follows_the_rules(
             assert new[: len(kept)] == kept  # base items first
             assert all(item in new for item in value)
             assert all(item in kept or item in value for item in new)
+        elif key == "exclude" and path[:2] in (("tool", "ruff"), ("tool", "mypy")) and isinstance(old, (list, str)):
+            kept, added = as_list(old), as_list(value)
+            assert new[: len(kept)] == kept  # the base's excludes first, then the project's
+            assert all(item in new for item in added)
+            assert all(item in kept or item in added for item in new)
         elif isinstance(old, Mapping) or (old is None and isinstance(value, Mapping)):
             follows_the_rules(old or {}, value, new, here)
         else:
