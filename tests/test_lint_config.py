@@ -96,3 +96,19 @@ def test_devkit_run_reports_a_wrong_lint_toml_and_runs_nothing(locked_service: P
     )
     assert "$ " not in result.stdout
     assert not (service / ".devkit/ruff.toml").exists()
+
+
+def test_the_generated_config_names_the_project_files_to_edit(locked_service: Path, tmp_path: Path) -> None:
+    from devkit import resources
+
+    service = make_service(locked_service, tmp_path / "service")
+
+    run([*DEVKIT, "run", "lint"], cwd=service)
+
+    for name in ("lint.toml", "ruff.toml"):
+        header = [line for line in (service / ".devkit" / name).read_text().splitlines() if line.startswith("#")]
+        text = "\n".join(header)
+        assert "edit (or create) lint.toml in the project" in text
+        assert "pyproject.toml" in text
+        assert str(resources.shipped("lint.toml").parent) not in text
+        assert "/" not in text

@@ -37,6 +37,11 @@ PROJECT_FILE = "lint.toml"
 MERGED = "lint.toml"
 RUFF = "ruff.toml"
 _KEY = "config.key"
+HEADER = (
+    f"# Written by devkit from its base config and this project's {PROJECT_FILE} and pyproject.toml;\n"
+    f"# rewritten when they change. To change a setting, edit (or create) {PROJECT_FILE} in the project\n"
+    "# root, or [tool.devkit] exclude in pyproject.toml; `devkit config` shows the result.\n"
+)
 _APPENDED_TABLES = ("per-file-ignores", "extend-per-file-ignores")
 _EXCLUDING_TOOLS = (("tool", "ruff"), ("tool", "mypy"))
 
@@ -162,7 +167,7 @@ def render(merged: Mapping[str, Any], tool: str | None = None) -> str:
 def ensure(project: Project) -> Path:
     """Write the effective config files unless they are up to date; return their folder."""
     folder = project.state_dir()
-    digest = hashlib.sha1(usedforsecurity=False)
+    digest = hashlib.sha1(HEADER.encode(), usedforsecurity=False)
     for source in [*sources(project), project.pyproject]:
         digest.update(str(source).encode() + b"\0" + source.read_bytes() + b"\0")
     key_file = folder / _KEY
@@ -170,8 +175,7 @@ def ensure(project: Project) -> Path:
     if fresh and (folder / MERGED).is_file() and (folder / RUFF).is_file():
         return folder
     merged = effective(project)
-    header = f"# Written by devkit from {', '.join(map(str, sources(project)))}: edit those, not this.\n"
-    atomic.write_text(folder / MERGED, header + render(merged))
-    atomic.write_text(folder / RUFF, header + render(merged, "ruff"))
+    atomic.write_text(folder / MERGED, HEADER + render(merged))
+    atomic.write_text(folder / RUFF, HEADER + render(merged, "ruff"))
     atomic.write_text(key_file, digest.hexdigest())
     return folder
