@@ -17,7 +17,8 @@ last sync used, it returns at once without starting an installer.
 
 The installer is uv reading poetry.lock (or `uv sync --locked` for uv.lock). Poetry does
 the install with --installer poetry, or when the lock needs it (a note says so). The
-Python is [tool.devkit] python in pyproject.toml, else the lowest requires-python.
+Python is [tool.devkit] python in pyproject.toml, else .python-version, else the newest
+python3.X on PATH that both requires-python and devkit (3.11+) admit.
 
 Exit codes: 0 in sync, 1 failed (or stale, with --check), 2 bad usage.
 """

@@ -79,7 +79,7 @@ def _install(project: Project, key: str, request: Request, *, quiet: bool) -> No
 
     pyproject = pyproject_file.read(project.pyproject)
     installer, selected, root = _plan(project, pyproject, request)
-    wanted, origin = interpreter.setting(pyproject)
+    wanted, origin = interpreter.choose(pyproject, project.root)
     executable, full_version = interpreter.find(wanted, origin)
     installer_version = installer.version()
     venv.require_replaceable(project.venv)
