@@ -10,10 +10,13 @@ import shlex
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from devkit.checks import config, stages
 from devkit.env import interpreter
@@ -173,3 +176,22 @@ def test_the_python_setting_is_taken_exactly_when_it_is_an_ascii_version(value: 
 def test_group_names_normalise_as_packaging_does(name: str) -> None:
     assert canonical(name) == canonicalize_name(name)
     assert canonical(canonical(name)) == canonical(name)
+
+
+RELEASES = st.tuples(st.just(3), st.integers(0, 15), st.integers(0, 12)).map(lambda parts: ".".join(map(str, parts)))
+SPECIFIERS = st.one_of(
+    st.tuples(st.sampled_from(["==", "!=", "<=", ">=", "<", ">", "~="]), st.sampled_from(["3.11", "3.12.1", "3"])),
+    st.tuples(st.sampled_from(["==", "!="]), st.sampled_from(["3.11.*", "3.*", "3.12.0.*"])),
+).map("".join)
+
+
+@PROPERTIES
+@given(st.lists(SPECIFIERS, min_size=1, max_size=3).map(",".join), RELEASES)
+def test_requires_python_admits_what_packaging_admits_from_devkits_floor(requires: str, version: str) -> None:
+    found = attempt(lambda: interpreter.admits(requires)(version))
+    if isinstance(found, DevkitError):
+        with pytest.raises(InvalidSpecifier):  # `~=3`: a compatible release needs two parts
+            SpecifierSet(requires)
+        assert str(found).startswith(f"cannot read requires-python {requires!r}")
+        return
+    assert found == (SpecifierSet(requires).contains(version) and Version(version) >= Version("3.11"))

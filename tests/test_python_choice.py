@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -136,3 +137,18 @@ def test_a_missing_python_version_names_the_file_it_came_from(parity_project: Pa
     assert result.returncode == 1
     assert "Python 3.4.1 (.python-version) is not installed or not on PATH" in result.stderr
     assert not (parity_project / ".venv").exists()
+
+
+def test_the_choice_needs_no_dependency_as_the_hooks_first_sync_runs(
+    parity_project: Path, tmp_path: Path, second_python: str
+) -> None:
+    source = Path(__file__).resolve().parent.parent
+    run(["python3.11", "-m", "venv", "--without-pip", tmp_path / "bare"], cwd=tmp_path)
+    bare = tmp_path / "bare/bin/python"
+    assert run([bare, "-c", "import packaging"], cwd=tmp_path, check=False).returncode == 1
+    env = dict(os.environ, PYTHONPATH=str(source))
+
+    result = run([bare, "-P", "-m", "devkit", "sync"], cwd=parity_project, env=env, check=False)
+
+    assert result.returncode == 0, result.stderr
+    assert venv_python(parity_project).startswith("3.12.")

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ _NEWEST_MINOR = 30
 _VERSION = re.compile(r"[0-9]+\.[0-9]+(\.[0-9]+)?")
 # Clauses of a Poetry constraint are separated by commas or by spaces before an operator.
 _CLAUSES = re.compile(r"\s*,\s*|\s+(?=[<>=!~^])")
+_SPECIFIER = re.compile(r"(==|!=|<=|>=|~=|<|>)\s*([0-9]+(?:\.[0-9]+)*)(\.\*)?")
 # The version, and the interpreter behind any venv or shim: a .venv is never built on
 # another venv's Python (which may be the very .venv being rebuilt).
 _PROBE = "import sys; print('%d.%d.%d' % sys.version_info[:3]); print(getattr(sys, '_base_executable', sys.executable))"
@@ -68,7 +70,7 @@ def choose(pyproject: Mapping[str, Any], root: Path) -> tuple[str, str]:
     if found is not None:
         return found
     requires = _requires_python(pyproject)
-    admitted = _admits(requires)
+    admitted = admits(requires)
     tried = []
     for minor in range(_NEWEST_MINOR, 10, -1):
         name = f"python3.{minor}"
@@ -87,7 +89,7 @@ def for_image(pyproject: Mapping[str, Any], root: Path) -> str:
     if found is not None:
         return found[0]
     requires = _requires_python(pyproject)
-    admitted = _admits(requires)
+    admitted = admits(requires)
     for minor in range(11, _NEWEST_MINOR + 1):
         if any(admitted(f"3.{minor}.{patch}") for patch in (0, 99)):
             return f"3.{minor}"
@@ -106,27 +108,25 @@ def _requires_python(pyproject: Mapping[str, Any]) -> str | None:
     return poetry if isinstance(poetry, str) else None
 
 
-def _admits(requires: str | None) -> Callable[[str], bool]:
+def admits(requires: str | None) -> Callable[[str], bool]:
     """Whether a full version ("3.12.1") satisfies both devkit's and the project's requirement.
 
     The project's may be PEP 440 or Poetry's (`^3.10`, `~3.10`, `3.10.*`, `>=3.10 <4`, `||`).
+    Standard library only: the hooks' first sync runs before devkit's dependencies exist.
     """
-    try:
-        from packaging.specifiers import InvalidSpecifier, SpecifierSet
-    except ImportError:
-        raise DevkitError(f"devkit cannot read requires-python without its dependencies: {_ADD_SETTING}") from None
-    own = SpecifierSet(DEVKIT_REQUIRES)
-    try:
-        alternatives = [SpecifierSet(_pep440(part)) for part in (requires or "").split("||")]
-    except InvalidSpecifier:
-        raise DevkitError(f"cannot read requires-python {requires!r}: fix it, or {_ADD_SETTING}") from None
-    return lambda version: (
-        own.contains(version, prereleases=True)
-        and any(alternative.contains(version, prereleases=True) for alternative in alternatives)
-    )
+    own = _clauses(DEVKIT_REQUIRES, DEVKIT_REQUIRES)
+    alternatives = [_clauses(_pep440(part, requires), requires) for part in (requires or "").split("||")]
+
+    def admitted(version: str) -> bool:
+        release = tuple(int(part) for part in version.split("."))
+        return all(map(partial(_holds, release), own)) and any(
+            all(_holds(release, clause) for clause in alternative) for alternative in alternatives
+        )
+
+    return admitted
 
 
-def _pep440(constraint: str) -> str:
+def _pep440(constraint: str, requires: str | None) -> str:
     """One alternative of a Python constraint, in PEP 440's form."""
     clauses = []
     for clause in _CLAUSES.split(constraint.strip()):
@@ -136,14 +136,38 @@ def _pep440(constraint: str) -> str:
             version = clause[1:].strip()
             parts = version.split(".")
             if not all(part.isdigit() for part in parts):
-                raise DevkitError(f"cannot read requires-python clause {clause!r}: fix it, or {_ADD_SETTING}")
-            upper = f"{int(parts[0]) + 1}" if clause[0] == "^" or len(parts) == 1 else f"{parts[0]}.{int(parts[1]) + 1}"
-            clauses += [f">={version}", f"<{upper}"]
+                raise DevkitError(f"cannot read requires-python {requires!r}: fix it, or {_ADD_SETTING}")
+            caret = clause[0] == "^" or len(parts) == 1
+            clauses += [f">={version}", f"<{int(parts[0]) + 1}" if caret else f"<{parts[0]}.{int(parts[1]) + 1}"]
         elif clause[0].isdigit():
             clauses.append(f"=={clause}" if clause.endswith("*") or clause.count(".") >= 2 else f"=={clause}.*")
         else:
             clauses.append(clause)
     return ",".join(clauses)
+
+
+def _clauses(specifiers: str, requires: str | None) -> list[tuple[str, tuple[int, ...], bool]]:
+    """PEP 440 specifiers on release numbers, as (operator, release, wildcard)."""
+    found = []
+    for text in filter(None, (part.strip() for part in specifiers.split(","))):
+        match = _SPECIFIER.fullmatch(text)
+        if match is None or (match[3] and match[1] not in ("==", "!=")) or (match[1] == "~=" and "." not in match[2]):
+            raise DevkitError(f"cannot read requires-python {requires!r}: fix it, or {_ADD_SETTING}")
+        found.append((match[1], tuple(int(part) for part in match[2].split(".")), bool(match[3])))
+    return found
+
+
+def _holds(version: tuple[int, ...], clause: tuple[str, tuple[int, ...], bool]) -> bool:
+    """Whether a final release satisfies one clause, as PEP 440 compares releases."""
+    operator, bound, wildcard = clause
+    if wildcard:
+        return (version[: len(bound)] == bound) == (operator == "==")
+    if operator == "~=":
+        return _holds(version, (">=", bound, False)) and version[: len(bound) - 1] == bound[:-1]
+    width = max(len(version), len(bound))
+    left, right = version + (0,) * (width - len(version)), bound + (0,) * (width - len(bound))
+    comparisons = {"==": left == right, "!=": left != right, "<": left < right, "<=": left <= right}
+    return {**comparisons, ">": left > right, ">=": left >= right}[operator]
 
 
 def probe(executable: Path) -> tuple[str, Path] | None:
