@@ -12,7 +12,8 @@ DESCRIPTION = """\
 Make the project's .venv exactly the lock's selection: the packages of the requested
 groups, at the locked versions, with their hashes; whatever else is there is removed.
 By default main and every non-optional group (what `poetry sync` installs). Runs from
-any folder of the project. When poetry.lock, pyproject.toml and the options are what the
+any folder of the project. Extras as Poetry installs them: -E NAME (or --all-extras) adds the packages the lock
+marks `extra == "NAME"`. When poetry.lock, pyproject.toml and the options are what the
 last sync used, it returns at once without starting an installer.
 
 The installer is uv reading poetry.lock (or `uv sync --locked` for uv.lock). Poetry does
@@ -48,6 +49,15 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument("--without", action="append", default=[], metavar="GROUP", help="leave out a group")
     parser.add_argument(
+        "-E",
+        "--extras",
+        action="append",
+        default=[],
+        metavar="EXTRA",
+        help="also install the optional dependencies of an extra of the project (repeatable, or comma-separated)",
+    )
+    parser.add_argument("--all-extras", action="store_true", help="install the optional dependencies of every extra")
+    parser.add_argument(
         "--no-root", action="store_true", help="do not install the project itself (it is installed editable by default)"
     )
     parser.add_argument(
@@ -66,22 +76,29 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _split(values: list[str]) -> tuple[str, ...]:
-    """Group names from repeated and comma-separated options, normalised as Poetry does."""
+    """Names from repeated, comma- or space-separated options, normalised as Poetry does."""
     from devkit.env.names import canonical
 
-    return tuple(sorted({canonical(name.strip()) for value in values for name in value.split(",") if name.strip()}))
+    return tuple(sorted({canonical(name) for value in values for name in value.replace(",", " ").split()}))
 
 
-def run(args: argparse.Namespace) -> int:
-    from devkit.env import sync
-
-    request = Request(
+def request_of(args: argparse.Namespace) -> Request:
+    """What the command line asks for, as the stamp records it."""
+    return Request(
         only=_split(args.only),
         with_groups=_split(args.with_groups),
         without=_split(args.without),
         root=not args.no_root,
         installer=args.installer or "",
+        extras=_split(args.extras),
+        all_extras=args.all_extras,
     )
+
+
+def run(args: argparse.Namespace) -> int:
+    from devkit.env import sync
+
+    request = request_of(args)
     project = find_project(Path.cwd())
     _require_known_groups(project, request)
     if args.check:
@@ -96,12 +113,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _require_known_groups(project: Project, request: Request) -> None:
-    """Raise UsageError when the request names a group pyproject.toml does not define.
+    """Raise UsageError when the request names a group or extra pyproject.toml does not define.
 
     Checked before anything else, with --check too: a misspelt group is bad usage, not a
     stale .venv. The default request names no group and reads nothing.
     """
-    if not (request.only or request.with_groups or request.without):
+    if not (request.only or request.with_groups or request.without or request.extras):
         return
     from devkit.env import groups
     from devkit.files import toml_file
@@ -109,3 +126,4 @@ def _require_known_groups(project: Project, request: Request) -> None:
     pyproject = toml_file.load(project.pyproject)
     available = groups.defined(pyproject) if project.is_poetry else groups.defined_for_uv(pyproject)
     groups.select(available, request)
+    groups.select_extras(groups.defined_extras(pyproject), request)

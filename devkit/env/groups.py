@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from devkit.env.names import canonical
@@ -38,6 +38,22 @@ def select(available: Mapping[str, bool], request: Request) -> tuple[str, ...]:
         chosen |= {canonical(name) for name in request.with_groups}
     chosen -= {canonical(name) for name in request.without}
     return tuple(sorted(chosen))
+
+
+def defined_extras(pyproject: Mapping[str, Any]) -> tuple[str, ...]:
+    """The project's extras, normalised: `[project.optional-dependencies]` and `[tool.poetry.extras]`."""
+    names = {*pyproject.get("project", {}).get("optional-dependencies", {})}
+    names |= {*pyproject.get("tool", {}).get("poetry", {}).get("extras", {})}
+    return tuple(sorted({canonical(str(name)) for name in names}))
+
+
+def select_extras(available: Sequence[str], request: Request) -> tuple[str, ...]:
+    """The extras to install: every one with `all_extras`, else those requested, each checked."""
+    for name in request.extras:
+        if canonical(name) not in available:
+            known = ", ".join(available) or "none"
+            raise UsageError(f"no extra {name!r} in pyproject.toml; the extras are: {known}")
+    return tuple(available) if request.all_extras else tuple(sorted({canonical(name) for name in request.extras}))
 
 
 def defined_for_uv(pyproject: Mapping[str, Any]) -> dict[str, bool]:

@@ -26,6 +26,8 @@ class Request(NamedTuple):
     without: tuple[str, ...] = ()
     root: bool = True
     installer: str = ""
+    extras: tuple[str, ...] = ()
+    all_extras: bool = False
 
     @classmethod
     def from_json(cls, data: object) -> Request:
@@ -39,6 +41,8 @@ class Request(NamedTuple):
                 without=tuple(data["without"]),
                 root=bool(data["root"]),
                 installer=str(data["installer"]),
+                extras=tuple(data["extras"]),
+                all_extras=bool(data["all_extras"]),
             )
         except (KeyError, TypeError):
             return cls()

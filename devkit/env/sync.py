@@ -73,25 +73,28 @@ def _report_noop(project: Project, quiet: bool) -> None:
 
 
 def _install(project: Project, key: str, request: Request, *, quiet: bool) -> None:
-    from devkit.env import interpreter, programs, venv
+    from devkit.env import groups, interpreter, programs, venv
     from devkit.env import pyproject as pyproject_file
     from devkit.env.installers import Target
 
     pyproject = pyproject_file.read(project.pyproject)
     installer, selected, root = _plan(project, pyproject, request)
+    extras = groups.select_extras(groups.defined_extras(pyproject), request)
     wanted, origin = interpreter.choose(pyproject, project.root)
     executable, full_version = interpreter.find(wanted, origin)
     installer_version = installer.version()
     venv.require_replaceable(project.venv)
     stamp.remove(project.venv)
     venv.ensure(project.venv, executable, wanted, uv=programs.find("uv"), quiet=quiet)
-    target = Target(project, pyproject, selected, root, executable, quiet)
+    target = Target(project, pyproject, selected, root, executable, quiet, extras)
     installer.install(target)
     done = stamp.Stamp(key, request, selected, full_version, installer.name, installer_version)
     stamp.write(project.venv, done)
     if not quiet:
+        shown = f" (extras: {', '.join(extras)})" if extras else ""
         console.info(
-            f"synced .venv: {', '.join(selected)} with {installer.name} {installer_version}, Python {full_version}"
+            f"synced .venv: {', '.join(selected)}{shown} with {installer.name} {installer_version}, "
+            f"Python {full_version}"
         )
 
 
