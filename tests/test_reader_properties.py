@@ -292,21 +292,23 @@ def readers_take(pyproject: Mapping[str, Any]) -> None:
 # --- the stamp ----------------------------------------------------------------------
 
 group_lists = st.lists(st.sampled_from(GROUPS), unique=True).map(sorted)
+requests = st.fixed_dictionaries(
+    {
+        "only": group_lists,
+        "with_groups": group_lists,
+        "without": group_lists,
+        "root": st.booleans(),
+        "installer": st.sampled_from(("", "uv", "poetry")),
+        "extras": st.lists(st.sampled_from(("fast", "serve")), unique=True).map(sorted),
+        "all_extras": st.booleans(),
+    }
+)
 stamps = st.fixed_dictionaries(
     {
         "format": st.just(noop.FORMAT),
         "key": hashes,
-        "request": st.fixed_dictionaries(
-            {
-                "only": group_lists,
-                "with_groups": group_lists,
-                "without": group_lists,
-                "root": st.booleans(),
-                "installer": st.sampled_from(("", "uv", "poetry")),
-                "extras": st.lists(st.sampled_from(("fast", "serve")), unique=True).map(sorted),
-                "all_extras": st.booleans(),
-            }
-        ),
+        "request": requests,
+        "selection": requests,
         "groups": group_lists,
         "python": st.sampled_from(("3.11.9", "3.12.4")),
         "installer": st.sampled_from(("uv", "poetry")),

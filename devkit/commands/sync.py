@@ -12,9 +12,16 @@ DESCRIPTION = """\
 Make the project's .venv exactly the lock's selection: the packages of the requested
 groups, at the locked versions, with their hashes; whatever else is there is removed.
 By default main and every non-optional group (what `poetry sync` installs). Runs from
-any folder of the project. Extras as Poetry installs them: -E NAME (or --all-extras) adds the packages the lock
-marks `extra == "NAME"`. When poetry.lock, pyproject.toml and the options are what the
+any folder of the project. When poetry.lock, pyproject.toml and the options are what the
 last sync used, it returns at once without starting an installer.
+
+Extras as Poetry installs them: -E NAME (or --all-extras) adds the packages the lock
+marks `extra == "NAME"`.
+
+The project's default selection in pyproject.toml applies to every sync (make, the
+hooks, CI): [tool.devkit] with = ["GROUP", ...] adds optional groups; extras = ["NAME",
+...] or all-extras = true adds extras. Options add to it: --with and -E add, --without
+removes a group, --only names the groups alone (the default extras still apply).
 
 The installer is uv reading poetry.lock (or `uv sync --locked` for uv.lock). Poetry does
 the install with --installer poetry, or when the lock needs it (a note says so). The

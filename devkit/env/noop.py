@@ -15,6 +15,10 @@ import sys
 from devkit.env import cache_key
 from devkit.env.names import canonical
 
+TYPE_CHECKING = False  # typing itself costs milliseconds at start-up
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 STAMP = "devkit-stamp.json"
 FORMAT = 2
 _LOCKS = ("poetry.lock", "uv.lock")
@@ -75,7 +79,10 @@ def well_formed(stamp: object) -> bool:
         return False
     if not all(isinstance(stamp.get(key), str) for key in _STAMP_STRINGS) or not _strings(stamp.get("groups")):
         return False
-    request = stamp.get("request")
+    return _request_ok(stamp.get("request")) and _request_ok(stamp.get("selection"))
+
+
+def _request_ok(request: object) -> bool:
     if not isinstance(request, dict) or sorted(request) != sorted((*_REQUEST_LISTS, "root", "all_extras", "installer")):
         return False
     lists_ok = all(_strings(request[key]) for key in _REQUEST_LISTS)
@@ -87,15 +94,25 @@ def _strings(value: object) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
-def staleness(root: str, lock_name: str, request: dict[str, object], key: str) -> str | None:
-    """Why `ROOT/.venv` is not in sync for `request` and `key`, or None when it is."""
+def staleness(
+    root: str,
+    lock_name: str,
+    request: dict[str, object],
+    key: str,
+    selection: Callable[[], dict[str, object]] | None = None,
+) -> str | None:
+    """Why `ROOT/.venv` is not in sync for `request` and `key`, or None when it is.
+
+    A request other than the stamp's is still in sync when `selection` (the request on
+    top of the project's defaults, computed only then) is the selection the stamp records.
+    """
     venv = os.path.join(root, ".venv")
     stamp = read_stamp(root)
     if stamp is None:
         return ".venv was not built by a finished `devkit sync`"
     if stamp.get("key") != key:
         return f"{lock_name} or pyproject.toml changed since the last sync"
-    if stamp.get("request") != request:
+    if stamp.get("request") != request and (selection is None or stamp.get("selection") != selection()):
         groups = stamp.get("groups")
         groups = ", ".join(map(str, groups)) if isinstance(groups, list) else "unknown groups"
         return f"the last sync installed other groups, extras or options ({groups} with {stamp.get('installer')})"
