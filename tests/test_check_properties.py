@@ -10,10 +10,13 @@ import shlex
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from devkit.checks import config, stages
 from devkit.env import interpreter
@@ -23,7 +26,19 @@ from devkit.errors import DevkitError
 T = TypeVar("T")
 PROPERTIES = settings(database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 KEYS = st.sampled_from(
-    ["tool", "ruff", "mypy", "lint", "overrides", "per-file-ignores", "extend-select", "extend-exclude", "select", "x"]
+    [
+        "tool",
+        "ruff",
+        "mypy",
+        "lint",
+        "overrides",
+        "per-file-ignores",
+        "extend-select",
+        "extend-exclude",
+        "exclude",
+        "select",
+        "x",
+    ]
 )
 CODES = st.lists(st.sampled_from(["D", "E501", "F401", "N802"]), max_size=3)
 SCALARS = st.one_of(st.integers(), st.booleans(), st.text(max_size=4))
@@ -47,6 +62,11 @@ def attempt(call: Callable[[], T]) -> T | DevkitError:
         return exc
 
 
+def as_list(value: object) -> list[object]:
+    """An exclude setting as a list of patterns: a string is one pattern."""
+    return [value] if isinstance(value, str) else list(value) if isinstance(value, list) else []
+
+
 def follows_the_rules(
     base: Mapping[str, Any], extra: Mapping[str, Any], merged: Mapping[str, Any], path: tuple[str, ...]
 ) -> None:
@@ -67,6 +87,11 @@ def follows_the_rules(
             assert new[: len(kept)] == kept  # base items first
             assert all(item in new for item in value)
             assert all(item in kept or item in value for item in new)
+        elif key == "exclude" and path[:2] in (("tool", "ruff"), ("tool", "mypy")) and isinstance(old, (list, str)):
+            kept, added = as_list(old), as_list(value)
+            assert new[: len(kept)] == kept  # the base's excludes first, then the project's
+            assert all(item in new for item in added)
+            assert all(item in kept or item in added for item in new)
         elif isinstance(old, Mapping) or (old is None and isinstance(value, Mapping)):
             follows_the_rules(old or {}, value, new, here)
         else:
@@ -151,3 +176,22 @@ def test_the_python_setting_is_taken_exactly_when_it_is_an_ascii_version(value: 
 def test_group_names_normalise_as_packaging_does(name: str) -> None:
     assert canonical(name) == canonicalize_name(name)
     assert canonical(canonical(name)) == canonical(name)
+
+
+RELEASES = st.tuples(st.just(3), st.integers(0, 15), st.integers(0, 12)).map(lambda parts: ".".join(map(str, parts)))
+SPECIFIERS = st.one_of(
+    st.tuples(st.sampled_from(["==", "!=", "<=", ">=", "<", ">", "~="]), st.sampled_from(["3.11", "3.12.1", "3"])),
+    st.tuples(st.sampled_from(["==", "!="]), st.sampled_from(["3.11.*", "3.*", "3.12.0.*"])),
+).map("".join)
+
+
+@PROPERTIES
+@given(st.lists(SPECIFIERS, min_size=1, max_size=3).map(",".join), RELEASES)
+def test_requires_python_admits_what_packaging_admits_from_devkits_floor(requires: str, version: str) -> None:
+    found = attempt(lambda: interpreter.admits(requires)(version))
+    if isinstance(found, DevkitError):
+        with pytest.raises(InvalidSpecifier):  # `~=3`: a compatible release needs two parts
+            SpecifierSet(requires)
+        assert str(found).startswith(f"cannot read requires-python {requires!r}")
+        return
+    assert found == (SpecifierSet(requires).contains(version) and Version(version) >= Version("3.11"))

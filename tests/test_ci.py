@@ -230,8 +230,12 @@ def test_render_help_explains_force() -> None:
 
 
 def add(project: Path, text: str) -> None:
+    """Append `text` to pyproject.toml; keys under [tool.devkit] join the example's own table, its last."""
     pyproject = project / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text() + "\n" + text)
+    current = pyproject.read_text()
+    if "\n[tool.devkit]\n" in current:
+        text = text.removeprefix("[tool.devkit]\n")
+    pyproject.write_text(current + text)
 
 
 @pytest.mark.parametrize(

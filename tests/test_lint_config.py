@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,31 @@ def test_mypy_exclude_of_the_wrong_type_with_devkit_excludes_is_an_error(
     code = main(["config", "mypy"])
 
     assert code == 1
-    assert "tool.mypy.exclude must be a regular expression or a list of them" in capsys.readouterr().err
+    assert "tool.mypy.exclude must be a pattern or a list of patterns" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("excludes", ['["generated/"]', '"generated/"'])
+def test_a_projects_mypy_excludes_add_to_devkits(
+    unsynced_service: Path, capsys: pytest.CaptureFixture[str], excludes: str
+) -> None:
+    write(unsynced_service, "lint.toml", f"[tool.mypy]\nexclude = {excludes}\n")
+
+    code = main(["config", "mypy"])
+
+    shown = tomllib.loads(capsys.readouterr().out)
+    assert code == 0
+    assert shown["tool"]["mypy"]["exclude"] == [r"(^|/)(\.venv|\.devkit|build|dist|notebooks)/", "generated/"]
+
+
+def test_a_projects_mypy_excludes_are_checked_by_mypy(locked_service: Path, tmp_path: Path) -> None:
+    service = make_service(locked_service, tmp_path / "service")
+    write(service, "lint.toml", '[tool.mypy]\nexclude = ["generated/"]\n')
+    write(service, "generated/client.py", "value: int = 'text'\n")
+    write(service, "build/leftover.py", "value: int = 'text'\n")
+
+    result = run([*DEVKIT, "run", "typecheck"], cwd=service, check=False)
+
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_devkit_run_reports_a_wrong_lint_toml_and_runs_nothing(locked_service: Path, tmp_path: Path) -> None:
@@ -71,3 +96,19 @@ def test_devkit_run_reports_a_wrong_lint_toml_and_runs_nothing(locked_service: P
     )
     assert "$ " not in result.stdout
     assert not (service / ".devkit/ruff.toml").exists()
+
+
+def test_the_generated_config_names_the_project_files_to_edit(locked_service: Path, tmp_path: Path) -> None:
+    from devkit import resources
+
+    service = make_service(locked_service, tmp_path / "service")
+
+    run([*DEVKIT, "run", "lint"], cwd=service)
+
+    for name in ("lint.toml", "ruff.toml"):
+        header = [line for line in (service / ".devkit" / name).read_text().splitlines() if line.startswith("#")]
+        text = "\n".join(header)
+        assert "edit (or create) lint.toml in the project" in text
+        assert "pyproject.toml" in text
+        assert str(resources.shipped("lint.toml").parent) not in text
+        assert "/" not in text

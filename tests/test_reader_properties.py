@@ -22,12 +22,14 @@ import tomlkit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from devkit.commands import sync as sync_command
 from devkit.env import groups, noop
 from devkit.env import pyproject as pyproject_file
 from devkit.env.installers.uv_pip import declared_sources
 from devkit.env.locks import NAME, VERSION, content_hash, poetry_lock, uv_lock
 from devkit.env.stamp import Request
 from devkit.errors import DevkitError
+from devkit.main import build_parser
 
 SETTINGS = settings(database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 GROUPS = ("main", "dev", "docs")
@@ -290,19 +292,23 @@ def readers_take(pyproject: Mapping[str, Any]) -> None:
 # --- the stamp ----------------------------------------------------------------------
 
 group_lists = st.lists(st.sampled_from(GROUPS), unique=True).map(sorted)
+requests = st.fixed_dictionaries(
+    {
+        "only": group_lists,
+        "with_groups": group_lists,
+        "without": group_lists,
+        "root": st.booleans(),
+        "installer": st.sampled_from(("", "uv", "poetry")),
+        "extras": st.lists(st.sampled_from(("fast", "serve")), unique=True).map(sorted),
+        "all_extras": st.booleans(),
+    }
+)
 stamps = st.fixed_dictionaries(
     {
         "format": st.just(noop.FORMAT),
         "key": hashes,
-        "request": st.fixed_dictionaries(
-            {
-                "only": group_lists,
-                "with_groups": group_lists,
-                "without": group_lists,
-                "root": st.booleans(),
-                "installer": st.sampled_from(("", "uv", "poetry")),
-            }
-        ),
+        "request": requests,
+        "selection": requests,
         "groups": group_lists,
         "python": st.sampled_from(("3.11.9", "3.12.4")),
         "installer": st.sampled_from(("uv", "poetry")),
@@ -353,3 +359,22 @@ def test_any_stamp_content_is_read_or_taken_as_out_of_date(content: str) -> None
         reason = noop.staleness(root, "poetry.lock", {}, "")
     assert stored is None or stored == json.loads(content)
     assert reason is not None
+
+
+SYNC_WORDS = st.sampled_from(
+    [
+        *("--only", "--with", "--without", "-E", "--extras", "--all-extras", "--no-root", "-q", "--installer"),
+        *("uv", "poetry", "main", "dev,docs", "serve fast", "Fast_Mode", "--extras=serve", "-E=serve", "--with=docs"),
+    ]
+)
+
+
+@SETTINGS
+@given(st.lists(SYNC_WORDS, max_size=6))
+def test_the_noop_path_reads_sync_options_as_the_parser_does(words: list[str]) -> None:
+    fast = noop.request_from_argv(["sync", *words])
+    if fast is None:
+        return  # the full parser answers
+    args = build_parser("sync").parse_args(["sync", *words])
+    assert fast.pop("quiet") == args.quiet
+    assert sync_command.request_of(args).as_json() == fast

@@ -169,6 +169,9 @@ def test_poetry_locks_parity_project(tmp_path: Path, poetry: Path, index_url: st
         ("epsilon", "1.0"),
         ("eta", "1.0"),
         ("gamma", "1.0"),
+        ("iota", "1.0"),
+        ("kappa", "1.0"),
+        ("lam", "1.0"),
         ("zeta", "1.0"),
     ]
     # Poetry narrows "python_version < '3.12'" by requires-python >=3.11.
@@ -179,6 +182,10 @@ def test_poetry_locks_parity_project(tmp_path: Path, poetry: Path, index_url: st
     assert packages[("alpha", "1.0")].markers is None
     assert packages[("eta", "1.0")].groups == ("docs",)
     assert packages[("zeta", "1.0")].groups == ("dev",)
+    # Packages of extras are marked with the extras that bring them, their dependencies too.
+    assert packages[("iota", "1.0")].markers == 'extra == "serve"'
+    assert packages[("kappa", "1.0")].markers == 'extra == "serve" or extra == "fast"'
+    assert packages[("lam", "1.0")].markers == 'python_version >= "3.12" and extra == "fast"'
     # Poetry records the source URL without the trailing slash.
     source = dict(packages[("alpha", "1.0")].source)
     assert source == {"type": "legacy", "url": index_url.rstrip("/"), "reference": "testindex"}

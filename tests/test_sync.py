@@ -85,6 +85,79 @@ def test_sync_installs_what_poetry_sync_installs(
     assert ("epsilon" in names) == ("--only" not in options)
 
 
+@pytest.mark.parametrize(
+    ("python", "options", "poetry_options", "optional"),
+    [
+        ("3.11", ("-E", "serve"), ("-E", "serve"), {"iota", "kappa"}),
+        ("3.11", ("--extras", "fast"), ("--extras", "fast"), {"kappa"}),
+        ("3.12", ("--extras", "fast"), ("--extras", "fast"), {"kappa", "lam"}),
+        ("3.12", ("--extras=serve,fast",), ("-E", "serve", "-E", "fast"), {"iota", "kappa", "lam"}),
+        ("3.12", ("--all-extras", "--only", "main"), ("--all-extras", "--only", "main"), {"iota", "kappa", "lam"}),
+    ],
+)
+def test_sync_installs_the_extras_poetry_sync_installs(
+    parity_project: Path,
+    tmp_path: Path,
+    poetry: Path,
+    uv: Path,
+    second_python: str,
+    python: str,
+    options: tuple[str, ...],
+    poetry_options: tuple[str, ...],
+    optional: set[str],
+) -> None:
+    reference = tmp_path / "reference"
+    shutil.copytree(parity_project, reference)
+    set_python(parity_project, python)
+    poetry_sync(reference, poetry, f"python{python}", *poetry_options)
+
+    result = devkit(parity_project, "sync", *options)
+
+    assert result.returncode == 0, result.stderr
+    ours = installed(parity_project, uv)
+    assert ours == installed(reference, uv)
+    assert {name for name, _ in ours} & {"iota", "kappa", "lam"} == optional
+
+
+def test_extras_are_part_of_what_the_stamp_compares(parity_project: Path) -> None:
+    assert devkit(parity_project, "sync", "-E", "serve").returncode == 0
+
+    again = devkit(parity_project, "sync", "--extras", "serve")
+
+    assert again.returncode == 0
+    assert again.stderr == "devkit: .venv is in sync with poetry.lock\n"
+    assert devkit(parity_project, "sync", "--check", "-E", "serve").returncode == 0
+    without = devkit(parity_project, "sync", "--check")
+    assert without.returncode == 1
+    assert "the last sync installed other groups, extras or options" in without.stderr
+    assert devkit(parity_project, "sync", "--check", "--all-extras").returncode == 1
+
+
+def test_an_unknown_extra_is_a_usage_error_naming_the_extras(parity_project: Path) -> None:
+    assert devkit(parity_project, "sync").returncode == 0
+    before = tree(parity_project / ".venv")
+
+    result = devkit(parity_project, "sync", "-E", "serve,nosuch")
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "devkit: error: no extra 'nosuch' in pyproject.toml; the extras are: fast, serve"
+    ]
+    assert tree(parity_project / ".venv") == before
+
+
+def test_installer_poetry_installs_the_same_extras(parity_project: Path, tmp_path: Path, uv: Path) -> None:
+    other = tmp_path / "other"
+    shutil.copytree(parity_project, other)
+    assert devkit(parity_project, "sync", "-E", "serve").returncode == 0
+
+    result = devkit(other, "sync", "-E", "serve", "--installer", "poetry")
+
+    assert result.returncode == 0, result.stderr
+    assert installed(other, uv) == installed(parity_project, uv)
+    assert {"iota", "kappa"} <= {name for name, _ in installed(other, uv)}
+
+
 def test_sync_is_a_noop_when_nothing_changed(parity_project: Path, uv: Path) -> None:
     assert devkit(parity_project, "sync").returncode == 0
     before = tree(parity_project / ".venv")
@@ -275,5 +348,6 @@ def test_markers_are_evaluated_for_the_venv_interpreter(
     pins = [line.split(" ")[0] for line in evaluated]
     assert pins == ["alpha==1.0", f"beta=={beta}", "delta==1.0", "epsilon==1.0", "zeta==1.0"]
     assert not [line for line in evaluated if ";" in line]
-    assert {line.split(" ")[0] for line in deferred} == {*pins, "beta==1.0", "beta==2.0", "gamma==1.0"}
+    optional = {"iota==1.0", "kappa==1.0", "lam==1.0"}  # marked `extra == ...`, for uv to leave out
+    assert {line.split(" ")[0] for line in deferred} == {*pins, "beta==1.0", "beta==2.0", "gamma==1.0", *optional}
     assert all("sys_platform" in line for line in deferred if line.startswith(("gamma", "delta")))

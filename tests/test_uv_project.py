@@ -27,6 +27,9 @@ version = "0.1.0"
 requires-python = ">=3.11"
 dependencies = ["alpha<2"]
 
+[project.optional-dependencies]
+serve = ["iota"]
+
 [dependency-groups]
 dev = ["epsilon"]
 docs = ["eta"]
@@ -80,6 +83,8 @@ def installed(project: Path, uv: Path) -> set[str]:
         (("--only", "main"), {"uv-app", "alpha"}),
         (("--with", "docs"), {"uv-app", "alpha", "epsilon", "zeta", "eta"}),
         (("--no-root",), {"alpha", "epsilon", "zeta"}),
+        (("-E", "serve"), {"uv-app", "alpha", "epsilon", "zeta", "iota", "kappa"}),
+        (("--all-extras", "--only", "main"), {"uv-app", "alpha", "iota", "kappa"}),
     ],
 )
 def test_sync_of_a_uv_project_installs_the_requested_groups(
@@ -147,6 +152,8 @@ def test_uv_lock_reader_gives_the_packages_uv_locked(uv_template: Path, index_ur
         ("eta", "1.0", "registry", None),
         ("zeta", "1.0", "registry", None),
         ("zeta", "2.0", "registry", None),  # locked for a Python of the future
+        ("iota", "1.0", "registry", None),  # the extra serve
+        ("kappa", "1.0", "registry", None),
         ("uv-app", "0.1.0", "editable", "."),
     }
     assert {package.source.location for package in lock.packages if package.source.kind == "registry"} == {index_url}

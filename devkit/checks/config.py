@@ -2,7 +2,9 @@
 
 Merge rules: tables merge key by key; a value in the project file replaces the base
 value; keys that mean "add" append instead: ruff's `extend-*` lists, the entries of
-`per-file-ignores` (a glob in both files gets both lists), and `[[tool.mypy.overrides]]`.
+`per-file-ignores` (a glob in both files gets both lists), `[[tool.mypy.overrides]]`, and
+the `exclude` patterns of ruff and mypy (a project's excludes add to the base's; one
+pattern written as a string counts as a list of one).
 A key that is a table in the base must be a table in the project file too, and what
 appends must be a list: anything else is an error naming the file and the dotted key.
 
@@ -35,7 +37,13 @@ PROJECT_FILE = "lint.toml"
 MERGED = "lint.toml"
 RUFF = "ruff.toml"
 _KEY = "config.key"
+HEADER = (
+    f"# Written by devkit from its base config and this project's {PROJECT_FILE} and pyproject.toml;\n"
+    f"# rewritten when they change. To change a setting, edit (or create) {PROJECT_FILE} in the project\n"
+    "# root, or [tool.devkit] exclude in pyproject.toml; `devkit config` shows the result.\n"
+)
 _APPENDED_TABLES = ("per-file-ignores", "extend-per-file-ignores")
+_EXCLUDING_TOOLS = (("tool", "ruff"), ("tool", "mypy"))
 
 
 def merge(
@@ -57,10 +65,26 @@ def merge(
         elif isinstance(old, Mapping) or (old is None and isinstance(value, Mapping)):
             merged[key] = merge(old or {}, _table(value, here, origin), here, origin)
         elif key.startswith("extend-") and isinstance(old, list):
-            merged[key] = [*old, *(item for item in _list(value, here, origin) if item not in old)]
+            merged[key] = _append(old, _list(value, here, origin))
+        elif key == "exclude" and path[:2] in _EXCLUDING_TOOLS and isinstance(old, (list, str)):
+            merged[key] = _append(_patterns(old, here, origin), _patterns(value, here, origin))
         else:
             merged[key] = value
     return merged
+
+
+def _append(old: list[Any], new: list[Any]) -> list[Any]:
+    """`old`, then each item of `new` that `old` does not hold yet."""
+    return [*old, *(item for item in new if item not in old)]
+
+
+def _patterns(value: object, path: tuple[str, ...], origin: str) -> list[Any]:
+    """An exclude setting as a list: one pattern written as a string is a list of one."""
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise DevkitError(f"{origin}: {_dotted(path)} must be a pattern or a list of patterns (strings): fix that key")
+    return value
 
 
 def _merge_globs(
@@ -125,13 +149,7 @@ def effective(project: Project) -> dict[str, Any]:
 
 def _exclude(merged: Mapping[str, Any], folders: list[str]) -> dict[str, Any]:
     """Folders no check looks at (for example nested projects with their own environment)."""
-    tools = merged.get("tool", {})
-    mypy_exclude = tools.get("mypy", {}).get("exclude", [])
-    mypy_exclude = [mypy_exclude] if isinstance(mypy_exclude, str) else mypy_exclude
-    if not isinstance(mypy_exclude, list) or not all(isinstance(pattern, str) for pattern in mypy_exclude):
-        raise DevkitError(f"{PROJECT_FILE}: tool.mypy.exclude must be a regular expression or a list of them")
-    mypy_exclude = list(mypy_exclude)
-    mypy_exclude += [f"^{re.escape(folder.strip('/'))}/" for folder in folders]
+    mypy_exclude = [f"^{re.escape(folder.strip('/'))}/" for folder in folders]
     layer = {"tool": {"ruff": {"extend-exclude": folders}, "mypy": {"exclude": mypy_exclude}}}
     return merge(merged, layer)
 
@@ -149,7 +167,7 @@ def render(merged: Mapping[str, Any], tool: str | None = None) -> str:
 def ensure(project: Project) -> Path:
     """Write the effective config files unless they are up to date; return their folder."""
     folder = project.state_dir()
-    digest = hashlib.sha1(usedforsecurity=False)
+    digest = hashlib.sha1(HEADER.encode(), usedforsecurity=False)
     for source in [*sources(project), project.pyproject]:
         digest.update(str(source).encode() + b"\0" + source.read_bytes() + b"\0")
     key_file = folder / _KEY
@@ -157,8 +175,7 @@ def ensure(project: Project) -> Path:
     if fresh and (folder / MERGED).is_file() and (folder / RUFF).is_file():
         return folder
     merged = effective(project)
-    header = f"# Written by devkit from {', '.join(map(str, sources(project)))}: edit those, not this.\n"
-    atomic.write_text(folder / MERGED, header + render(merged))
-    atomic.write_text(folder / RUFF, header + render(merged, "ruff"))
+    atomic.write_text(folder / MERGED, HEADER + render(merged))
+    atomic.write_text(folder / RUFF, HEADER + render(merged, "ruff"))
     atomic.write_text(key_file, digest.hexdigest())
     return folder

@@ -11,8 +11,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "config",
         help="print the effective tool config (devkit's lint.toml plus the project's)",
         description="Print the config the tools read: devkit's shipped lint.toml with the project's lint.toml "
-        "merged on top (tables merge, values replace, extend-* lists, per-file-ignores entries and "
-        "[[tool.mypy.overrides]] add). With TOOL, only that tool's part; for ruff, in ruff.toml form.",
+        "merged on top (tables merge, values replace, extend-* lists, per-file-ignores entries, "
+        "[[tool.mypy.overrides]] and ruff's and mypy's exclude patterns add). With TOOL, only that tool's part; for ruff, in ruff.toml form.",
     )
     parser.add_argument("tool", metavar="TOOL", nargs="?", help="ruff, mypy, pytest or coverage")
     parser.set_defaults(run=run)

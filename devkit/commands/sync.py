@@ -15,9 +15,18 @@ By default main and every non-optional group (what `poetry sync` installs). Runs
 any folder of the project. When poetry.lock, pyproject.toml and the options are what the
 last sync used, it returns at once without starting an installer.
 
+Extras as Poetry installs them: -E NAME (or --all-extras) adds the packages the lock
+marks `extra == "NAME"`.
+
+The project's default selection in pyproject.toml applies to every sync (make, the
+hooks, CI): [tool.devkit] with = ["GROUP", ...] adds optional groups; extras = ["NAME",
+...] or all-extras = true adds extras. Options add to it: --with and -E add, --without
+removes a group, --only names the groups alone (the default extras still apply).
+
 The installer is uv reading poetry.lock (or `uv sync --locked` for uv.lock). Poetry does
 the install with --installer poetry, or when the lock needs it (a note says so). The
-Python is [tool.devkit] python in pyproject.toml, else the lowest requires-python.
+Python is [tool.devkit] python in pyproject.toml, else .python-version, else the newest
+python3.X on PATH that both requires-python and devkit (3.11+) admit.
 
 Exit codes: 0 in sync, 1 failed (or stale, with --check), 2 bad usage.
 """
@@ -47,6 +56,15 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument("--without", action="append", default=[], metavar="GROUP", help="leave out a group")
     parser.add_argument(
+        "-E",
+        "--extras",
+        action="append",
+        default=[],
+        metavar="EXTRA",
+        help="also install the optional dependencies of an extra of the project (repeatable, or comma-separated)",
+    )
+    parser.add_argument("--all-extras", action="store_true", help="install the optional dependencies of every extra")
+    parser.add_argument(
         "--no-root", action="store_true", help="do not install the project itself (it is installed editable by default)"
     )
     parser.add_argument(
@@ -65,22 +83,29 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _split(values: list[str]) -> tuple[str, ...]:
-    """Group names from repeated and comma-separated options, normalised as Poetry does."""
+    """Names from repeated, comma- or space-separated options, normalised as Poetry does."""
     from devkit.env.names import canonical
 
-    return tuple(sorted({canonical(name.strip()) for value in values for name in value.split(",") if name.strip()}))
+    return tuple(sorted({canonical(name) for value in values for name in value.replace(",", " ").split()}))
 
 
-def run(args: argparse.Namespace) -> int:
-    from devkit.env import sync
-
-    request = Request(
+def request_of(args: argparse.Namespace) -> Request:
+    """What the command line asks for, as the stamp records it."""
+    return Request(
         only=_split(args.only),
         with_groups=_split(args.with_groups),
         without=_split(args.without),
         root=not args.no_root,
         installer=args.installer or "",
+        extras=_split(args.extras),
+        all_extras=args.all_extras,
     )
+
+
+def run(args: argparse.Namespace) -> int:
+    from devkit.env import sync
+
+    request = request_of(args)
     project = find_project(Path.cwd())
     _require_known_groups(project, request)
     if args.check:
@@ -95,12 +120,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _require_known_groups(project: Project, request: Request) -> None:
-    """Raise UsageError when the request names a group pyproject.toml does not define.
+    """Raise UsageError when the request names a group or extra pyproject.toml does not define.
 
     Checked before anything else, with --check too: a misspelt group is bad usage, not a
     stale .venv. The default request names no group and reads nothing.
     """
-    if not (request.only or request.with_groups or request.without):
+    if not (request.only or request.with_groups or request.without or request.extras):
         return
     from devkit.env import groups
     from devkit.files import toml_file
@@ -108,3 +133,4 @@ def _require_known_groups(project: Project, request: Request) -> None:
     pyproject = toml_file.load(project.pyproject)
     available = groups.defined(pyproject) if project.is_poetry else groups.defined_for_uv(pyproject)
     groups.select(available, request)
+    groups.select_extras(groups.defined_extras(pyproject), request)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from devkit.env import settings
 from devkit.env.names import canonical
 from devkit.env.stamp import Request
-from devkit.errors import UsageError
+from devkit.errors import DevkitError, UsageError
 
 MAIN = "main"
 
@@ -38,6 +39,41 @@ def select(available: Mapping[str, bool], request: Request) -> tuple[str, ...]:
         chosen |= {canonical(name) for name in request.with_groups}
     chosen -= {canonical(name) for name in request.without}
     return tuple(sorted(chosen))
+
+
+def defined_extras(pyproject: Mapping[str, Any]) -> tuple[str, ...]:
+    """The project's extras, normalised: `[project.optional-dependencies]` and `[tool.poetry.extras]`."""
+    names = {*pyproject.get("project", {}).get("optional-dependencies", {})}
+    names |= {*pyproject.get("tool", {}).get("poetry", {}).get("extras", {})}
+    return tuple(sorted({canonical(str(name)) for name in names}))
+
+
+def select_extras(available: Sequence[str], request: Request) -> tuple[str, ...]:
+    """The extras to install: every one with `all_extras`, else those requested, each checked."""
+    for name in request.extras:
+        if canonical(name) not in available:
+            known = ", ".join(available) or "none"
+            raise UsageError(f"no extra {name!r} in pyproject.toml; the extras are: {known}")
+    return tuple(available) if request.all_extras else tuple(sorted({canonical(name) for name in request.extras}))
+
+
+def with_defaults(pyproject: Mapping[str, Any], request: Request) -> Request:
+    """The request on top of the project's default selection in `[tool.devkit]`.
+
+    `with = [...]` adds optional groups and `extras = [...]` (or `all-extras = true`)
+    extras, as if given on every command line; options add to them, `--without` removes
+    a group again and `--only` names the groups alone (the default extras still apply).
+    """
+    default_groups = settings.string_list(pyproject, "with", '["dev"]') or []
+    default_extras = settings.string_list(pyproject, "extras", '["serve"]') or []
+    all_extras = settings.table(pyproject).get("all-extras", False)
+    if not isinstance(all_extras, bool):
+        raise DevkitError(f"[tool.devkit] all-extras = {all_extras!r} in pyproject.toml must be true or false")
+    return request._replace(
+        with_groups=tuple(sorted({*map(canonical, default_groups), *request.with_groups})),
+        extras=tuple(sorted({*map(canonical, default_extras), *request.extras})),
+        all_extras=request.all_extras or all_extras,
+    )
 
 
 def defined_for_uv(pyproject: Mapping[str, Any]) -> dict[str, bool]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from devkit.errors import DevkitError
@@ -47,11 +47,20 @@ def environment(interpreter: Path) -> dict[str, str]:
     return values
 
 
-def evaluator(interpreter: Path) -> Callable[[str], bool] | None:
-    """A function telling whether a marker holds for `interpreter`; None without packaging."""
+def evaluator(interpreter: Path, extras: Sequence[str] = ()) -> Callable[[str], bool] | None:
+    """A function telling whether a marker holds for `interpreter` and the requested extras.
+
+    As Poetry reads its lock: a package the lock marks `extra == "NAME"` is selected when
+    NAME is requested. None without packaging, which only a sync without extras can do without.
+    """
     try:
         from packaging.markers import Marker
     except ImportError:
+        if extras:
+            raise DevkitError(
+                "installing extras needs devkit's dependencies (packaging): run `devkit sync` from .venv"
+            ) from None
         return None
-    values = {**environment(interpreter), "extra": ""}  # no extras of the project are requested
-    return lambda marker: Marker(marker).evaluate(values)
+    values = environment(interpreter)
+    choices = [{**values, "extra": extra} for extra in extras or ("",)]
+    return lambda marker: any(Marker(marker).evaluate(choice) for choice in choices)

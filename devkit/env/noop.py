@@ -15,10 +15,16 @@ import sys
 from devkit.env import cache_key
 from devkit.env.names import canonical
 
+TYPE_CHECKING = False  # typing itself costs milliseconds at start-up
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 STAMP = "devkit-stamp.json"
-FORMAT = 1
+FORMAT = 2
 _LOCKS = ("poetry.lock", "uv.lock")
-_LISTS = {"--only": "only", "--with": "with_groups", "--without": "without"}
+_LISTS = {"--only": "only", "--with": "with_groups", "--without": "without", "--extras": "extras", "-E": "extras"}
+_REQUEST_LISTS = ("only", "with_groups", "without", "extras")
+_FLAGS = {"--no-root": ("root", False), "--all-extras": ("all_extras", True)}
 _INSTALLERS = ("uv", "poetry")
 _STAMP_STRINGS = ("key", "python", "installer", "installer_version")
 
@@ -27,11 +33,13 @@ def request_from_argv(argv: list[str]) -> dict[str, object] | None:
     """The stamp's request for `devkit sync ARGS`, or None when the full parser is needed."""
     if not argv or argv[0] != "sync":
         return None
-    lists: dict[str, set[str]] = {"only": set(), "with_groups": set(), "without": set()}
-    request: dict[str, object] = {"root": True, "installer": "", "quiet": False}
+    lists: dict[str, set[str]] = {key: set() for key in _REQUEST_LISTS}
+    request: dict[str, object] = {"root": True, "all_extras": False, "installer": "", "quiet": False}
     words = iter(argv[1:])
     for word in words:
         name, equals, value = word.partition("=")
+        if equals and not name.startswith("--"):
+            return None  # argparse reads `-E=x` as the value "=x"
         if name in _LISTS or name == "--installer":
             value = value if equals else next(words, "")
             if not value or value.startswith("-"):
@@ -41,9 +49,10 @@ def request_from_argv(argv: list[str]) -> dict[str, object] | None:
                     return None
                 request["installer"] = value
             else:
-                lists[_LISTS[name]].update(canonical(part.strip()) for part in value.split(",") if part.strip())
-        elif word == "--no-root":
-            request["root"] = False
+                lists[_LISTS[name]].update(canonical(part) for part in value.replace(",", " ").split())
+        elif word in _FLAGS:
+            key, flag = _FLAGS[word]
+            request[key] = flag
         elif word in ("-q", "--quiet"):
             request["quiet"] = True
         else:
@@ -70,29 +79,43 @@ def well_formed(stamp: object) -> bool:
         return False
     if not all(isinstance(stamp.get(key), str) for key in _STAMP_STRINGS) or not _strings(stamp.get("groups")):
         return False
-    request = stamp.get("request")
-    if not isinstance(request, dict) or sorted(request) != sorted((*_LISTS.values(), "root", "installer")):
+    return _request_ok(stamp.get("request")) and _request_ok(stamp.get("selection"))
+
+
+def _request_ok(request: object) -> bool:
+    if not isinstance(request, dict) or sorted(request) != sorted((*_REQUEST_LISTS, "root", "all_extras", "installer")):
         return False
-    lists_ok = all(_strings(request[key]) for key in _LISTS.values())
-    return lists_ok and isinstance(request["root"], bool) and isinstance(request["installer"], str)
+    lists_ok = all(_strings(request[key]) for key in _REQUEST_LISTS)
+    flags_ok = isinstance(request["root"], bool) and isinstance(request["all_extras"], bool)
+    return lists_ok and flags_ok and isinstance(request["installer"], str)
 
 
 def _strings(value: object) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
-def staleness(root: str, lock_name: str, request: dict[str, object], key: str) -> str | None:
-    """Why `ROOT/.venv` is not in sync for `request` and `key`, or None when it is."""
+def staleness(
+    root: str,
+    lock_name: str,
+    request: dict[str, object],
+    key: str,
+    selection: Callable[[], dict[str, object]] | None = None,
+) -> str | None:
+    """Why `ROOT/.venv` is not in sync for `request` and `key`, or None when it is.
+
+    A request other than the stamp's is still in sync when `selection` (the request on
+    top of the project's defaults, computed only then) is the selection the stamp records.
+    """
     venv = os.path.join(root, ".venv")
     stamp = read_stamp(root)
     if stamp is None:
         return ".venv was not built by a finished `devkit sync`"
     if stamp.get("key") != key:
         return f"{lock_name} or pyproject.toml changed since the last sync"
-    if stamp.get("request") != request:
+    if stamp.get("request") != request and (selection is None or stamp.get("selection") != selection()):
         groups = stamp.get("groups")
         groups = ", ".join(map(str, groups)) if isinstance(groups, list) else "unknown groups"
-        return f"the last sync installed other groups or options ({groups} with {stamp.get('installer')})"
+        return f"the last sync installed other groups, extras or options ({groups} with {stamp.get('installer')})"
     if not os.path.exists(os.path.join(venv, "bin", "python")):
         return "the Python that .venv was built with is gone"
     return None

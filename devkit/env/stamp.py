@@ -26,6 +26,8 @@ class Request(NamedTuple):
     without: tuple[str, ...] = ()
     root: bool = True
     installer: str = ""
+    extras: tuple[str, ...] = ()
+    all_extras: bool = False
 
     @classmethod
     def from_json(cls, data: object) -> Request:
@@ -39,6 +41,8 @@ class Request(NamedTuple):
                 without=tuple(data["without"]),
                 root=bool(data["root"]),
                 installer=str(data["installer"]),
+                extras=tuple(data["extras"]),
+                all_extras=bool(data["all_extras"]),
             )
         except (KeyError, TypeError):
             return cls()
@@ -49,7 +53,11 @@ class Request(NamedTuple):
 
 
 class Stamp(NamedTuple):
-    """What a finished sync installed, and from which inputs."""
+    """What a finished sync installed, and from which inputs.
+
+    `request` is the command line as given (what the no-op path compares); `selection` is
+    it on top of the project's `[tool.devkit]` defaults, what the full path compares.
+    """
 
     key: str
     request: Request
@@ -57,6 +65,7 @@ class Stamp(NamedTuple):
     python: str
     installer: str
     installer_version: str
+    selection: Request
 
 
 def path(venv: Path) -> Path:
@@ -69,6 +78,7 @@ def write(venv: Path, stamp: Stamp) -> None:
         "format": FORMAT,
         "key": stamp.key,
         "request": stamp.request.as_json(),
+        "selection": stamp.selection.as_json(),
         "groups": list(stamp.groups),
         "python": stamp.python,
         "installer": stamp.installer,

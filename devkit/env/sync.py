@@ -23,9 +23,19 @@ if TYPE_CHECKING:
 
 
 def staleness(project: Project, key: str, request: Request) -> str | None:
-    """Why `.venv` is not in sync for `request`, or None when it is."""
+    """Why `.venv` is not in sync for `request`, or None when it is.
+
+    `--with dev` in a project whose `[tool.devkit] with` names dev asks for what a plain
+    sync installs: the two compare equal once the project's defaults are applied.
+    """
     stamp.check_place(project.venv)
-    return noop.staleness(str(project.root), project.lock_name, request.as_json(), key)
+
+    def selection() -> dict[str, object]:
+        from devkit.env import groups, pyproject
+
+        return groups.with_defaults(pyproject.read(project.pyproject), request).as_json()
+
+    return noop.staleness(str(project.root), project.lock_name, request.as_json(), key, selection)
 
 
 def check(project: Project, request: Request) -> None:
@@ -73,25 +83,29 @@ def _report_noop(project: Project, quiet: bool) -> None:
 
 
 def _install(project: Project, key: str, request: Request, *, quiet: bool) -> None:
-    from devkit.env import interpreter, programs, venv
+    from devkit.env import groups, interpreter, programs, venv
     from devkit.env import pyproject as pyproject_file
     from devkit.env.installers import Target
 
     pyproject = pyproject_file.read(project.pyproject)
-    installer, selected, root = _plan(project, pyproject, request)
-    wanted, origin = interpreter.setting(pyproject)
+    selection = groups.with_defaults(pyproject, request)
+    installer, selected, root = _plan(project, pyproject, selection)
+    extras = groups.select_extras(groups.defined_extras(pyproject), selection)
+    wanted, origin = interpreter.choose(pyproject, project.root)
     executable, full_version = interpreter.find(wanted, origin)
     installer_version = installer.version()
     venv.require_replaceable(project.venv)
     stamp.remove(project.venv)
     venv.ensure(project.venv, executable, wanted, uv=programs.find("uv"), quiet=quiet)
-    target = Target(project, pyproject, selected, root, executable, quiet)
+    target = Target(project, pyproject, selected, root, executable, quiet, extras)
     installer.install(target)
-    done = stamp.Stamp(key, request, selected, full_version, installer.name, installer_version)
+    done = stamp.Stamp(key, request, selected, full_version, installer.name, installer_version, selection)
     stamp.write(project.venv, done)
     if not quiet:
+        shown = f" (extras: {', '.join(extras)})" if extras else ""
         console.info(
-            f"synced .venv: {', '.join(selected)} with {installer.name} {installer_version}, Python {full_version}"
+            f"synced .venv: {', '.join(selected)}{shown} with {installer.name} {installer_version}, "
+            f"Python {full_version}"
         )
 
 

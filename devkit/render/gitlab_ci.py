@@ -118,7 +118,7 @@ def pipeline(project: Project, pyproject: Mapping[str, Any]) -> dict[str, Any]:
     """The pipeline as data."""
     from devkit.env import interpreter
 
-    python, _ = interpreter.setting(pyproject)
+    python = interpreter.for_image(pyproject, project.root)
     tools = bootstrap(project)
     data: dict[str, Any] = {}
     if (project.root / LOCAL_FILE).is_file():

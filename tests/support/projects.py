@@ -8,7 +8,9 @@ must reproduce with uv exactly as Poetry installs them:
   ``gamma`` only on Windows (never installed on Linux), ``delta`` only on Linux;
 * group ``dev``: ``epsilon``, which requires ``zeta`` (``zeta 2.0`` is a decoy
   whose ``Requires-Python`` no real interpreter satisfies);
-* optional group ``docs``: ``eta``.
+* optional group ``docs``: ``eta``;
+* extra ``serve``: ``iota``, which requires ``kappa``; extra ``fast``: ``kappa`` and,
+  from Python 3.12, ``lam`` (so ``kappa`` belongs to both extras).
 
 Its build backend lives in the project (``_backend/inhouse_backend.py``,
 stdlib only), so installing the root project, editable or not, needs nothing
@@ -47,6 +49,10 @@ dependencies = [
     "gamma ; sys_platform == 'win32'",
     "delta ; sys_platform == 'linux'",
 ]
+
+[project.optional-dependencies]
+serve = ["iota"]
+fast = ["kappa", "lam ; python_version >= '3.12'"]
 
 [tool.poetry.group.dev.dependencies]
 epsilon = "*"
@@ -223,6 +229,9 @@ def build_parity_wheels(wheelhouse: Path) -> list[Path]:
         ("zeta", "1.0", [], ">=3.8"),
         ("zeta", "2.0", [], ">=3.99"),  # decoy: no interpreter satisfies it
         ("eta", "1.0", [], None),
+        ("iota", "1.0", ["kappa"], None),
+        ("kappa", "1.0", [], None),
+        ("lam", "1.0", [], None),
     ]
     return [
         build_wheel(wheelhouse, name, version, requires=requires, requires_python=python)

@@ -21,7 +21,7 @@ PYPROJECT = """\
 [project]
 name = "service"
 version = "0.1.0"
-requires-python = ">=3.11"
+requires-python = ">=3.11,<3.12"  # the tools linked into .venv are the test environment's
 dependencies = []
 
 [tool.poetry]

@@ -20,6 +20,7 @@ class Target:
     root: bool
     interpreter: Path
     quiet: bool
+    extras: tuple[str, ...] = ()
 
     @property
     def venv_python(self) -> Path:

@@ -27,6 +27,7 @@ class PoetrySync:
     def install(self, target: Target) -> None:
         command: list[str | Path] = [self._poetry, "sync", "--no-interaction"]
         command += group_arguments(self._request)
+        command += [f"--extras={extra}" for extra in target.extras]
         command += [] if target.root else ["--no-root"]
         command += ["--quiet"] if target.quiet else []
         # Poetry run from inside another virtualenv installs into that one unless the

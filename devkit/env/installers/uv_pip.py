@@ -49,7 +49,7 @@ class UvFromPoetryLock:
     def install(self, target: Target) -> None:
         from devkit.env import markers
 
-        evaluate = markers.evaluator(target.interpreter)
+        evaluate = markers.evaluator(target.interpreter, target.extras)
         lines = requirements(self._lock.packages, target.groups, target.project.root, evaluate)
         if target.root:
             lines.append(f"-e {target.project.root}")

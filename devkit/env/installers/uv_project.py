@@ -36,6 +36,7 @@ class UvProject:
     def install(self, target: Target) -> None:
         command: list[str | Path] = [self._uv, "sync", "--locked", "--python", target.interpreter]
         command += group_arguments(self._request)
+        command += [argument for extra in target.extras for argument in ("--extra", extra)]
         command += [] if target.root else ["--no-install-project"]
         command += ["--quiet"] if target.quiet else []
         env = programs.child_env(UV_PROJECT_ENVIRONMENT=str(target.project.venv), VIRTUAL_ENV=None)
