@@ -137,6 +137,35 @@ def test_a_path_outside_the_project_is_an_error_naming_it(service: Path, tmp_pat
     assert "$ " not in output
 
 
+def test_a_link_to_a_file_outside_the_project_is_an_error_and_the_file_is_not_formatted(
+    service: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "other-project/ugly.py"
+    outside.parent.mkdir()
+    outside.write_text("x = [1,2 ,3]\n")
+    (service / "app/linked.py").symlink_to(outside)
+    (service / "shared").symlink_to(outside.parent)
+
+    for path in ("app/linked.py", "shared", "shared/ugly.py"):
+        code, output = devkit(service, "run", "format", path)
+
+        assert code == 1
+        assert f"devkit: error: {path} is a link to {outside.parent}" in output
+        assert "outside the project" in output
+        assert "$ " not in output
+    assert outside.read_text() == "x = [1,2 ,3]\n"
+
+
+def test_a_link_to_a_file_inside_the_project_is_checked(service: Path) -> None:
+    write(service, "app/messy.py", VIOLATION)
+    (service / "app/alias.py").symlink_to(service / "app/messy.py")
+
+    code, output = devkit(service, "run", "lint", "app/alias.py")
+
+    assert code == 1
+    assert "--> app/alias.py:1:8" in output
+
+
 def test_files_that_are_not_python_are_skipped(service: Path) -> None:
     write(service, "notes.txt", "import os\n")
 

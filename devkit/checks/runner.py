@@ -26,7 +26,8 @@ def narrow(root: Path, files: Sequence[str]) -> list[str]:
     """FILES as paths relative to the project root: folders and Python files.
 
     Other files are skipped (a hook may pass any staged file). A path that does not exist
-    or lies outside the project is an error: a check that looked at nothing must not pass.
+    or lies outside the project, itself or through a symbolic link, is an error: a check
+    that looked at nothing must not pass, and `format` must not rewrite another project.
     """
     kept = []
     for name in files:
@@ -35,6 +36,10 @@ def narrow(root: Path, files: Sequence[str]) -> list[str]:
             raise DevkitError(f"{shown} is outside the project {root}: give paths inside it")
         if not path.exists():
             raise DevkitError(f"{shown} does not exist (in {Path.cwd()}): check the path")
+        if not path.resolve().is_relative_to(root):
+            raise DevkitError(
+                f"{shown} is a link to {path.resolve()}, outside the project {root}: give paths inside it"
+            )
         if path.is_dir() or path.suffix in PYTHON_SUFFIXES:
             kept.append(path.relative_to(root).as_posix())
     return kept
