@@ -94,6 +94,18 @@ def test_ci_check_shows_a_diff_for_a_hand_edit(example_project: Path) -> None:
     assert "run `devkit ci render`" in result.stderr
 
 
+def test_ci_check_of_a_pipeline_that_is_not_utf8_says_it_differs(example_project: Path) -> None:
+    run([*DEVKIT, "ci", "render"], cwd=example_project)
+    pipeline = example_project / ".gitlab-ci.yml"
+    pipeline.write_bytes(pipeline.read_bytes() + b"# caf\xe9\n")
+
+    result = run([*DEVKIT, "ci", "check"], cwd=example_project, check=False)
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1].startswith("devkit: error: .gitlab-ci.yml differs from the stage table")
+
+
 def test_the_projects_own_jobs_are_included_and_kept(example_project: Path) -> None:
     own = "deploy:\n  stage: build\n  script:\n    - echo deploying\n"
     write(example_project, ".gitlab-ci.local.yml", own)

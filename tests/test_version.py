@@ -187,6 +187,20 @@ def test_a_version_that_is_not_a_string_is_an_error_naming_the_key(tmp_path: Pat
     assert "pyproject.toml: [project]: version must be a string on one line, got 2" in result.err
 
 
+@pytest.mark.parametrize("command", [["version"], ["bump", "patch"]])
+def test_a_pyproject_that_is_not_utf8_is_named_and_kept(tmp_path: Path, devkit: Devkit, command: list[str]) -> None:
+    root = repository(tmp_path / "service", PROJECT_STYLE)
+    pyproject = root / "pyproject.toml"
+    pyproject.write_bytes(pyproject.read_bytes().replace(b"[project]", b"# caf\xe9\n[project]", 1))
+    before = snapshot(root)
+
+    result = devkit(root, *command)
+
+    assert result.code == 1
+    assert result.err == f"devkit: error: {pyproject}:2:6: not UTF-8 (byte 0xe9): save it as UTF-8 and run again\n"
+    assert snapshot(root) == before
+
+
 # --- devkit version --check -------------------------------------------------------------
 
 
