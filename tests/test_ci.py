@@ -209,6 +209,29 @@ def test_render_force_replaces_a_hand_written_pipeline(example_project: Path) ->
     assert "unit" not in yaml.safe_load((example_project / ".gitlab-ci.yml").read_text())
 
 
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_render_never_writes_through_a_link_out_of_the_project(
+    example_project: Path, tmp_path: Path, force: list[str]
+) -> None:
+    run([*DEVKIT, "ci", "render"], cwd=example_project)
+    elsewhere = tmp_path / "elsewhere.yml"
+    elsewhere.write_bytes((example_project / ".gitlab-ci.yml").read_bytes() + b"# someone else's\n")
+    (example_project / ".gitlab-ci.yml").unlink()
+    (example_project / ".gitlab-ci.yml").symlink_to(elsewhere)
+    before = elsewhere.read_bytes()
+
+    code, stderr = render(example_project, *force)
+
+    assert code == 1
+    assert stderr.splitlines() == [
+        f"devkit: error: {example_project / '.gitlab-ci.yml'} is a link to {elsewhere}, outside the project: "
+        "devkit writes only the project's files; replace the link with a file (`rm .gitlab-ci.yml`), "
+        "then run `devkit ci render` again"
+    ]
+    assert elsewhere.read_bytes() == before
+    assert (example_project / ".gitlab-ci.yml").is_symlink()
+
+
 def test_jobs_moved_to_the_local_file_are_included_by_the_next_render(example_project: Path) -> None:
     write(example_project, ".gitlab-ci.yml", HAND_WRITTEN)
     (example_project / ".gitlab-ci.yml").rename(example_project / ".gitlab-ci.local.yml")
