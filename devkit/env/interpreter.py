@@ -16,9 +16,12 @@ from typing import Any
 
 from devkit.env import settings
 from devkit.errors import DevkitError
+from devkit.files.fields import shown
 
 # ASCII digits only, matched whole: `\d` takes other scripts' digits and `$` a final newline.
-_VERSION = re.compile(r"[0-9]+\.[0-9]+(\.[0-9]+)?")
+# No leading zeros and at most three digits a part: the setting names an image tag (python:3.11-slim).
+_PART = "(0|[1-9][0-9]{0,2})"
+_VERSION = re.compile(rf"{_PART}\.{_PART}(\.{_PART})?")
 _LOWER_BOUND = re.compile(r"(>=|\^|~=|~|==)\s*([0-9]+)\.([0-9]+)")
 # The version, and the interpreter behind any venv or shim: a .venv is never built on
 # another venv's Python (which may be the very .venv being rebuilt).
@@ -31,7 +34,7 @@ def setting(pyproject: Mapping[str, Any]) -> tuple[str, str]:
     if configured is not None:
         if not isinstance(configured, str) or not _VERSION.fullmatch(configured):
             raise DevkitError(
-                f'[tool.devkit] python = {configured!r} in pyproject.toml is not a version: write it like "3.11"'
+                f'[tool.devkit] python = {shown(configured)} in pyproject.toml is not a version: write it like "3.11"'
             )
         return configured, "[tool.devkit] python"
     requires = _requires_python(pyproject)
