@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -164,6 +165,17 @@ def test_a_link_to_a_file_inside_the_project_is_checked(service: Path) -> None:
 
     assert code == 1
     assert "--> app/alias.py:1:8" in output
+
+
+def test_a_pipe_named_like_a_python_file_is_an_error_not_a_hang(service: Path) -> None:
+    os.mkfifo(service / "app/pipe.py")
+
+    code, output = devkit(service, "run", "format", "app/pipe.py")
+
+    assert code == 1
+    assert (
+        output == "devkit: error: app/pipe.py is not a file or a folder (a pipe, socket or device): give Python files\n"
+    )
 
 
 def test_files_that_are_not_python_are_skipped(service: Path) -> None:

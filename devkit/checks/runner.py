@@ -40,6 +40,8 @@ def narrow(root: Path, files: Sequence[str]) -> list[str]:
             raise DevkitError(
                 f"{shown} is a link to {path.resolve()}, outside the project {root}: give paths inside it"
             )
+        if not path.is_dir() and not path.is_file():
+            raise DevkitError(f"{shown} is not a file or a folder (a pipe, socket or device): give Python files")
         if path.is_dir() or path.suffix in PYTHON_SUFFIXES:
             kept.append(path.relative_to(root).as_posix())
     return kept
