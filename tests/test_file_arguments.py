@@ -178,6 +178,25 @@ def test_a_pipe_named_like_a_python_file_is_an_error_not_a_hang(service: Path) -
     )
 
 
+def test_a_name_too_long_for_the_file_system_is_an_error_naming_it(service: Path) -> None:
+    name = "a" * 300 + ".py"
+
+    code, output = devkit(service, "run", "lint", name)
+
+    assert code == 1
+    assert output == f"devkit: error: {name}: File name too long: check the path\n"
+
+
+def test_an_empty_path_is_an_error_not_the_whole_project(service: Path) -> None:
+    write(service, "app/ugly.py", "x = [1,2 ,3]\n")
+
+    code, output = devkit(service, "run", "format", "")
+
+    assert code == 1
+    assert output == "devkit: error: an empty path in FILES: give files or folders (`.` for the whole project)\n"
+    assert (service / "app/ugly.py").read_text() == "x = [1,2 ,3]\n"
+
+
 def test_files_that_are_not_python_are_skipped(service: Path) -> None:
     write(service, "notes.txt", "import os\n")
 
