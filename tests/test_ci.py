@@ -279,6 +279,8 @@ def add(project: Path, text: str) -> None:
             '[tool.devkit]\nci = ["lint", "docs"]\n',
             "[tool.devkit] ci in pyproject.toml names 'docs', which is not a stage",
         ),
+        ("[tool.devkit]\nci = []\n", "[tool.devkit] ci in pyproject.toml is empty: a pipeline must check something"),
+        ('[tool.devkit]\nci = ["format"]\n', "names 'format', which rewrites files and always passes"),
     ],
 )
 def test_ci_render_refuses_a_bad_stage_setting_and_keeps_the_file(
