@@ -299,6 +299,15 @@ def test_ci_render_refuses_a_bad_stage_setting_and_keeps_the_file(
     assert not (example_project / "pwned").exists()
 
 
+def test_a_project_format_stage_that_only_checks_may_run_in_ci(example_project: Path) -> None:
+    add(example_project, '[tool.devkit]\nci = ["format"]\n[tool.devkit.stages]\nformat = ["ruff format --check"]\n')
+
+    code, stderr = render(example_project, "--force")
+
+    assert code == 0, stderr
+    assert "format" in yaml.safe_load((example_project / ".gitlab-ci.yml").read_text())
+
+
 def test_ci_run_refuses_an_unknown_check_before_syncing(example_project: Path) -> None:
     add(example_project, '[tool.devkit]\nci = ["lint", "docs"]\n')
 

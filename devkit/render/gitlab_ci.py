@@ -47,12 +47,12 @@ def checks(pyproject: Mapping[str, Any]) -> tuple[str, ...]:
             "[tool.devkit] ci in pyproject.toml is empty: a pipeline must check something; name its stages, "
             'e.g. ci = ["lint", "tests"], or remove the key for lint and tests'
         )
-    if "format" in names:
+    table = stages.table(pyproject)
+    if "format" in names and table.get("format") == stages.BUILTIN["format"]:
         raise DevkitError(
             "[tool.devkit] ci in pyproject.toml names 'format', which rewrites files and always passes: "
             "CI checks the format with the lint stage; remove 'format'"
         )
-    table = stages.table(pyproject)
     for name in names:
         if name not in table:
             raise DevkitError(
