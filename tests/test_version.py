@@ -258,6 +258,17 @@ def test_check_with_an_empty_tag_is_a_usage_error(project_repo: Path, devkit: De
     )
 
 
+@pytest.mark.parametrize("tag", ["v1.4.2\n", " v1.4.2", "v1.4.2\ndevkit: all agree"])
+def test_check_with_a_tag_no_git_tag_can_be_is_a_usage_error(project_repo: Path, devkit: Devkit, tag: str) -> None:
+    result = devkit(project_repo, "version", "--check", tag)
+
+    assert result == Result(
+        2,
+        "",
+        f"devkit: error: --check {tag!r}: a git tag has no spaces or control characters; give it as git names it\n",
+    )
+
+
 def test_check_refuses_a_file_in_dist_that_is_not_named_like_a_wheel(project_repo: Path, devkit: Devkit) -> None:
     (project_repo / "dist").mkdir()
     (project_repo / "dist/service-1.4.2.whl").write_bytes(b"")
