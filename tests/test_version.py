@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from devkit.main import main
@@ -525,6 +525,7 @@ def text(version: tuple[int, int, int]) -> str:
     noise=st.lists(st.sampled_from(["v1.0", "v9.9.9rc1", "release", "v01.2.3", "99.0.0"]), max_size=3),
     part=st.sampled_from(PARTS),
 )
+@example(current=(0, 0, 0), tagged=[], noise=["99.0.0"], part="minor")  # a tag without the v is not a release
 def test_next_version_is_above_every_input_with_the_lower_parts_reset(
     current: tuple[int, int, int], tagged: list[tuple[int, int, int]], noise: list[str], part: str
 ) -> None:

@@ -110,7 +110,7 @@ def next_version(current: str, tags: Iterable[str], part: str) -> str:
     """The `part` bump of the higher of `current` and the highest `vX.Y.Z` in `tags`."""
     if part not in PARTS:
         raise UsageError(f"unknown version part {part!r}: choose one of {', '.join(PARTS)}")
-    found = [number for number in map(tag_version, tags) if number is not None]
+    found = [number for tag in tags if tag.startswith(TAG_PREFIX) and (number := tag_version(tag)) is not None]
     major, minor, patch = max([parse(current), *found])
     if part == "major":
         return f"{major + 1}.0.0"
