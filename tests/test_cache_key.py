@@ -51,6 +51,18 @@ def test_cache_key_warns_when_the_tree_differs_from_head(repo: Path) -> None:
     assert result.stdout.splitlines()[-1] == gitlab_key(repo, "dev", ["poetry.lock", "pyproject.toml"])
 
 
+@pytest.mark.parametrize("prefix", ["dev/main", "../dev", "dev%2Fmain", "dev\nmain-0123", "dev\tx"])
+def test_a_prefix_gitlab_refuses_or_that_breaks_the_line_is_a_usage_error(repo: Path, prefix: str) -> None:
+    result = run([*DEVKIT, "cache-key", "--prefix", prefix], cwd=repo, check=False)
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"devkit: error: --prefix {prefix!r}: GitLab refuses a cache key with / or %2F, and a key is one line; "
+        "rename it\n"
+    )
+
+
 def test_identical_files_count_once(repo: Path) -> None:
     (repo / "poetry.lock").write_bytes((repo / "pyproject.toml").read_bytes())
 

@@ -156,7 +156,8 @@ def test_stage_names_are_plain_words_that_no_yaml_or_shell_reads_differently(nam
 
 def is_version(value: str) -> bool:
     parts = value.split(".")
-    return 2 <= len(parts) <= 3 and all(part.isascii() and part.isdigit() for part in parts)
+    plain = all(part.isascii() and part.isdigit() and len(part) <= 3 and str(int(part)) == part for part in parts)
+    return 2 <= len(parts) <= 3 and plain  # no leading zeros: the setting names an image tag
 
 
 @PROPERTIES

@@ -94,6 +94,18 @@ def test_ci_check_shows_a_diff_for_a_hand_edit(example_project: Path) -> None:
     assert "run `devkit ci render`" in result.stderr
 
 
+def test_ci_check_of_a_pipeline_that_is_not_utf8_says_it_differs(example_project: Path) -> None:
+    run([*DEVKIT, "ci", "render"], cwd=example_project)
+    pipeline = example_project / ".gitlab-ci.yml"
+    pipeline.write_bytes(pipeline.read_bytes() + b"# caf\xe9\n")
+
+    result = run([*DEVKIT, "ci", "check"], cwd=example_project, check=False)
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1].startswith("devkit: error: .gitlab-ci.yml differs from the stage table")
+
+
 def test_the_projects_own_jobs_are_included_and_kept(example_project: Path) -> None:
     own = "deploy:\n  stage: build\n  script:\n    - echo deploying\n"
     write(example_project, ".gitlab-ci.local.yml", own)
@@ -197,6 +209,29 @@ def test_render_force_replaces_a_hand_written_pipeline(example_project: Path) ->
     assert "unit" not in yaml.safe_load((example_project / ".gitlab-ci.yml").read_text())
 
 
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_render_never_writes_through_a_link_out_of_the_project(
+    example_project: Path, tmp_path: Path, force: list[str]
+) -> None:
+    run([*DEVKIT, "ci", "render"], cwd=example_project)
+    elsewhere = tmp_path / "elsewhere.yml"
+    elsewhere.write_bytes((example_project / ".gitlab-ci.yml").read_bytes() + b"# someone else's\n")
+    (example_project / ".gitlab-ci.yml").unlink()
+    (example_project / ".gitlab-ci.yml").symlink_to(elsewhere)
+    before = elsewhere.read_bytes()
+
+    code, stderr = render(example_project, *force)
+
+    assert code == 1
+    assert stderr.splitlines() == [
+        f"devkit: error: {example_project / '.gitlab-ci.yml'} is a link to {elsewhere}, outside the project: "
+        "devkit writes only the project's files; replace the link with a file (`rm .gitlab-ci.yml`), "
+        "then run `devkit ci render` again"
+    ]
+    assert elsewhere.read_bytes() == before
+    assert (example_project / ".gitlab-ci.yml").is_symlink()
+
+
 def test_jobs_moved_to_the_local_file_are_included_by_the_next_render(example_project: Path) -> None:
     write(example_project, ".gitlab-ci.yml", HAND_WRITTEN)
     (example_project / ".gitlab-ci.yml").rename(example_project / ".gitlab-ci.local.yml")
@@ -248,6 +283,8 @@ def add(project: Path, text: str) -> None:
             '[tool.devkit]\nci = ["lint", "docs"]\n',
             "[tool.devkit] ci in pyproject.toml names 'docs', which is not a stage",
         ),
+        ("[tool.devkit]\nci = []\n", "[tool.devkit] ci in pyproject.toml is empty: a pipeline must check something"),
+        ('[tool.devkit]\nci = ["format"]\n', "names 'format', which rewrites files and always passes"),
     ],
 )
 def test_ci_render_refuses_a_bad_stage_setting_and_keeps_the_file(
@@ -264,6 +301,15 @@ def test_ci_render_refuses_a_bad_stage_setting_and_keeps_the_file(
     assert result.stderr.count("\n") == 1
     assert (example_project / ".gitlab-ci.yml").read_text() == before
     assert not (example_project / "pwned").exists()
+
+
+def test_a_project_format_stage_that_only_checks_may_run_in_ci(example_project: Path) -> None:
+    add(example_project, '[tool.devkit]\nci = ["format"]\n[tool.devkit.stages]\nformat = ["ruff format --check"]\n')
+
+    code, stderr = render(example_project, "--force")
+
+    assert code == 0, stderr
+    assert "format" in yaml.safe_load((example_project / ".gitlab-ci.yml").read_text())
 
 
 def test_ci_run_refuses_an_unknown_check_before_syncing(example_project: Path) -> None:

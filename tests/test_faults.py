@@ -68,6 +68,40 @@ def test_venv_that_is_a_file_is_left_alone(parity_project: Path) -> None:
     assert venv.read_text() == "notes that happen to be called .venv\n"
 
 
+@pytest.mark.parametrize("kind", ["file", "broken-link"])
+@pytest.mark.parametrize("command", [["sync"], ["run", "lint"]])
+def test_devkit_folder_that_is_a_file_is_named_and_kept(parity_project: Path, kind: str, command: list[str]) -> None:
+    state = parity_project / ".devkit"
+    if kind == "file":
+        state.write_text("notes\n")
+    else:
+        state.symlink_to(parity_project / "gone")
+
+    result = devkit(parity_project, *command)
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"devkit: error: cannot create the folder {state}: a file or a broken link is in its place: "
+        "move it away and run again\n"
+    )
+    assert state.is_symlink() if kind == "broken-link" else state.read_text() == "notes\n"
+    assert not (parity_project / ".venv").exists()
+
+
+def test_a_pyvenv_cfg_with_bytes_that_are_not_utf8_is_read_for_its_version(parity_project: Path) -> None:
+    assert devkit(parity_project, "sync").returncode == 0
+    with (parity_project / ".venv/pyvenv.cfg").open("ab") as config:
+        config.write(b"prompt = caf\xe9\n")  # another tool's setting, in Latin-1
+    (parity_project / ".venv/devkit-stamp.json").unlink()
+    python_before = (parity_project / ".venv/bin/python").lstat().st_mtime
+
+    result = devkit(parity_project, "sync")
+
+    assert result.returncode == 0, result.stderr
+    assert (parity_project / ".venv/bin/python").lstat().st_mtime == python_before  # not rebuilt
+    assert devkit(parity_project, "sync", "--check").returncode == 0
+
+
 def test_folder_that_is_not_a_venv_is_not_deleted(parity_project: Path) -> None:
     venv = parity_project / ".venv"
     (venv / "data").mkdir(parents=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -135,6 +136,65 @@ def test_a_path_outside_the_project_is_an_error_naming_it(service: Path, tmp_pat
     assert code == 1
     assert f"{outside} is outside the project" in output
     assert "$ " not in output
+
+
+def test_a_link_to_a_file_outside_the_project_is_an_error_and_the_file_is_not_formatted(
+    service: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "other-project/ugly.py"
+    outside.parent.mkdir()
+    outside.write_text("x = [1,2 ,3]\n")
+    (service / "app/linked.py").symlink_to(outside)
+    (service / "shared").symlink_to(outside.parent)
+
+    for path in ("app/linked.py", "shared", "shared/ugly.py"):
+        code, output = devkit(service, "run", "format", path)
+
+        assert code == 1
+        assert f"devkit: error: {path} is a link to {outside.parent}" in output
+        assert "outside the project" in output
+        assert "$ " not in output
+    assert outside.read_text() == "x = [1,2 ,3]\n"
+
+
+def test_a_link_to_a_file_inside_the_project_is_checked(service: Path) -> None:
+    write(service, "app/messy.py", VIOLATION)
+    (service / "app/alias.py").symlink_to(service / "app/messy.py")
+
+    code, output = devkit(service, "run", "lint", "app/alias.py")
+
+    assert code == 1
+    assert "--> app/alias.py:1:8" in output
+
+
+def test_a_pipe_named_like_a_python_file_is_an_error_not_a_hang(service: Path) -> None:
+    os.mkfifo(service / "app/pipe.py")
+
+    code, output = devkit(service, "run", "format", "app/pipe.py")
+
+    assert code == 1
+    assert (
+        output == "devkit: error: app/pipe.py is not a file or a folder (a pipe, socket or device): give Python files\n"
+    )
+
+
+def test_a_name_too_long_for_the_file_system_is_an_error_naming_it(service: Path) -> None:
+    name = "a" * 300 + ".py"
+
+    code, output = devkit(service, "run", "lint", name)
+
+    assert code == 1
+    assert output == f"devkit: error: {name}: File name too long: check the path\n"
+
+
+def test_an_empty_path_is_an_error_not_the_whole_project(service: Path) -> None:
+    write(service, "app/ugly.py", "x = [1,2 ,3]\n")
+
+    code, output = devkit(service, "run", "format", "")
+
+    assert code == 1
+    assert output == "devkit: error: an empty path in FILES: give files or folders (`.` for the whole project)\n"
+    assert (service / "app/ugly.py").read_text() == "x = [1,2 ,3]\n"
 
 
 def test_files_that_are_not_python_are_skipped(service: Path) -> None:

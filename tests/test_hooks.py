@@ -279,3 +279,15 @@ def test_sync_check_with_a_broken_venv_installs_nothing(project: Path, tmp_path:
     assert "run `make sync` (or `devkit sync`)" in output
     assert not (project / ".venv/bin/python").exists()  # still the dangling link
     assert sorted(path.name for path in (project / ".venv/bin").iterdir()) == before
+
+
+def test_sync_check_of_a_venv_without_devkit_says_so_and_installs_nothing(project: Path) -> None:
+    (project / ".venv/bin/devkit").unlink()  # as a sync without the dev group leaves it
+    before = sorted(path.name for path in (project / ".venv/bin").iterdir())
+
+    code, output = pre_commit_run(project, "devkit-sync-check")
+
+    assert code == 1
+    assert "devkit: error: .venv has no devkit (synced without the dev group?): run `make sync`" in output
+    assert "Python is gone" not in output
+    assert sorted(path.name for path in (project / ".venv/bin").iterdir()) == before

@@ -112,3 +112,38 @@ def test_the_generated_config_names_the_project_files_to_edit(locked_service: Pa
         assert "pyproject.toml" in text
         assert str(resources.shipped("lint.toml").parent) not in text
         assert "/" not in text
+
+
+@pytest.mark.parametrize("kind", ["broken-link", "folder"])
+def test_a_lint_toml_that_is_not_a_file_is_an_error_not_ignored(
+    unsynced_service: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    """Ignored, a broken link to a shared lint.toml once dropped the project's stricter settings."""
+    own = unsynced_service / "lint.toml"
+    if kind == "folder":
+        own.mkdir()
+    else:
+        own.symlink_to(unsynced_service / "shared/lint.toml")
+
+    code = main(["config"])
+
+    captured = capsys.readouterr()
+    assert code == 1
+    assert captured.err == (
+        f"devkit: error: {own} is not a file (a folder or a broken link): "
+        "make it the project's config file or remove it\n"
+    )
+    assert captured.out == ""
+
+
+def test_a_damaged_config_key_rewrites_the_config(locked_service: Path, tmp_path: Path) -> None:
+    service = make_service(locked_service, tmp_path / "service")
+    write(service, "lint.toml", "[tool.ruff]\nline-length = 99\n")
+    assert run([*DEVKIT, "run", "typecheck"], cwd=service, check=False).returncode == 0
+    (service / ".devkit/config.key").write_bytes(b"\xff\xfe")
+    (service / ".devkit/ruff.toml").write_text("line-length = 10\n")
+
+    result = run([*DEVKIT, "run", "typecheck"], cwd=service, check=False)
+
+    assert result.returncode == 0, result.stderr
+    assert "line-length = 99" in (service / ".devkit/ruff.toml").read_text()

@@ -68,7 +68,38 @@ def test_an_unclosed_quote_in_a_stage_command_is_an_error(
     assert '[tool.devkit.stages] smoke: "python -c \'print(1)" in pyproject.toml: No closing quotation' in output
 
 
-@pytest.mark.parametrize("value", ["3.11\\n", " 3.11", "3.11 ", "\uff13.11", "3.\u0661\u0661", "3.11;true", "3"])
+def test_a_stage_without_commands_is_an_error_not_a_pass(
+    unsynced_service: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add(unsynced_service, "[tool.devkit.stages]\nsmoke = []\n")
+
+    code, output = devkit(capsys, "run", "smoke")
+
+    assert code == 1
+    assert output == (
+        "devkit: error: [tool.devkit.stages] smoke in pyproject.toml has no commands: give it one, or remove the stage\n"
+    )
+    assert untouched(unsynced_service)
+
+
+@pytest.mark.parametrize("tool", ["../../../bin/echo", "scripts/check.sh", "/bin/true"])
+def test_a_stage_command_that_starts_with_a_path_is_an_error(
+    unsynced_service: Path, capsys: pytest.CaptureFixture[str], tool: str
+) -> None:
+    add(unsynced_service, f'[tool.devkit.stages]\nsmoke = ["{tool} --quiet"]\n')
+
+    code, output = devkit(capsys, "run", "smoke")
+
+    assert code == 1
+    assert output.startswith(f"devkit: error: [tool.devkit.stages] smoke: {tool!r} in pyproject.toml is a path; ")
+    assert output.count("\n") == 1
+    assert untouched(unsynced_service)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["3.11\\n", " 3.11", "3.11 ", "\uff13.11", "3.\u0661\u0661", "3.11;true", "3", "03.11", "3.011", "3." + "1" * 5000],
+)
 def test_the_python_setting_is_ascii_digits_only(
     unsynced_service: Path, capsys: pytest.CaptureFixture[str], value: str
 ) -> None:

@@ -166,6 +166,14 @@ METADATA_CASES: dict[str, tuple[Edit, str]] = {
         lambda lock: lock["metadata"].update({"lock-version": 2.1}),
         '[metadata]: lock-version must be a version like "2.1", got 2.1',
     ),
+    "lock-version-of-5000-digits": (
+        lambda lock: lock["metadata"].update({"lock-version": "2." + "1" * 5000}),
+        '[metadata]: lock-version must be a version like "2.1", got \'2.111',
+    ),
+    "lock-version-in-arabic-digits": (
+        lambda lock: lock["metadata"].update({"lock-version": "\u0662.\u0661"}),
+        '[metadata]: lock-version must be a version like "2.1", got',
+    ),
     "metadata-missing": (lambda lock: lock.pop("metadata"), "[metadata] is missing"),
     "package-a-table": (
         lambda lock: lock.update(package={"name": "alpha", "version": "1.0"}),
@@ -204,6 +212,43 @@ def test_wrong_lock_structure_is_one_line_naming_the_key_and_venv_is_untouched(
     rewrite(synced / "poetry.lock", edit)
 
     assert_refused_and_untouched(synced, capsys, f"poetry.lock: {message}")
+
+
+BYTE_CASES: dict[str, tuple[str, bytes, bytes, str]] = {
+    # case: (file, bytes replaced, replacement, the message after the file's path)
+    "lock-not-utf8": ("poetry.lock", b'name = "alpha"', b'name = "alph\xe9"', ":not UTF-8 (byte 0xe9)"),
+    "pyproject-not-utf8": (
+        "pyproject.toml",
+        b'description = "devkit parity',
+        b'description = "devkit \xff parity',
+        ":not UTF-8 (byte 0xff)",
+    ),
+    "lock-with-a-byte-order-mark": ("poetry.lock", b"", b"\xef\xbb\xbf", ":1:1: starts with a byte-order mark"),
+    "pyproject-with-a-byte-order-mark": (
+        "pyproject.toml",
+        b"",
+        b"\xef\xbb\xbf",
+        ":1:1: starts with a byte-order mark",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BYTE_CASES))
+def test_bytes_that_are_not_plain_utf8_are_named_and_venv_is_untouched(
+    case: str, synced: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Decoded with replacement characters, such a lock once synced and a pyproject.toml failed mid-install."""
+    name, old, new, message = BYTE_CASES[case]
+    path = synced / name
+    data = path.read_bytes()
+    assert old in data
+    path.write_bytes(new + data if not old else data.replace(old, new, 1))
+
+    assert_refused_and_untouched(synced, capsys, f"devkit: error: {path}:")
+    code, lines = sync_in_process(synced, capsys)
+    assert code == 1
+    assert message.lstrip(":") in lines[0]
+    assert lines[0].endswith("save it as UTF-8 and run again") or lines[0].endswith("without one and run again")
 
 
 def test_groups_as_a_string_never_uninstalls_the_package(synced: Path, capsys: pytest.CaptureFixture[str]) -> None:

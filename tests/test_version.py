@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from devkit.main import main
@@ -187,6 +187,20 @@ def test_a_version_that_is_not_a_string_is_an_error_naming_the_key(tmp_path: Pat
     assert "pyproject.toml: [project]: version must be a string on one line, got 2" in result.err
 
 
+@pytest.mark.parametrize("command", [["version"], ["bump", "patch"]])
+def test_a_pyproject_that_is_not_utf8_is_named_and_kept(tmp_path: Path, devkit: Devkit, command: list[str]) -> None:
+    root = repository(tmp_path / "service", PROJECT_STYLE)
+    pyproject = root / "pyproject.toml"
+    pyproject.write_bytes(pyproject.read_bytes().replace(b"[project]", b"# caf\xe9\n[project]", 1))
+    before = snapshot(root)
+
+    result = devkit(root, *command)
+
+    assert result.code == 1
+    assert result.err == f"devkit: error: {pyproject}:2:6: not UTF-8 (byte 0xe9): save it as UTF-8 and run again\n"
+    assert snapshot(root) == before
+
+
 # --- devkit version --check -------------------------------------------------------------
 
 
@@ -241,6 +255,17 @@ def test_check_with_an_empty_tag_is_a_usage_error(project_repo: Path, devkit: De
 
     assert result == Result(
         2, "", "devkit: error: --check needs a tag such as v1.5.0 (CI_COMMIT_TAG is set in tag pipelines only)\n"
+    )
+
+
+@pytest.mark.parametrize("tag", ["v1.4.2\n", " v1.4.2", "v1.4.2\ndevkit: all agree"])
+def test_check_with_a_tag_no_git_tag_can_be_is_a_usage_error(project_repo: Path, devkit: Devkit, tag: str) -> None:
+    result = devkit(project_repo, "version", "--check", tag)
+
+    assert result == Result(
+        2,
+        "",
+        f"devkit: error: --check {tag!r}: a git tag has no spaces or control characters; give it as git names it\n",
     )
 
 
@@ -500,6 +525,7 @@ def text(version: tuple[int, int, int]) -> str:
     noise=st.lists(st.sampled_from(["v1.0", "v9.9.9rc1", "release", "v01.2.3", "99.0.0"]), max_size=3),
     part=st.sampled_from(PARTS),
 )
+@example(current=(0, 0, 0), tagged=[], noise=["99.0.0"], part="minor")  # a tag without the v is not a release
 def test_next_version_is_above_every_input_with_the_lower_parts_reset(
     current: tuple[int, int, int], tagged: list[tuple[int, int, int]], noise: list[str], part: str
 ) -> None:

@@ -135,6 +135,10 @@ def sources(project: Project) -> list[Path]:
     """The files the effective config comes from: the base, then the project's, if any."""
     own = project.root / PROJECT_FILE
     base = resources.shipped("lint.toml")
+    if not own.is_file() and (own.exists() or own.is_symlink()):
+        raise DevkitError(
+            f"{own} is not a file (a folder or a broken link): make it the project's config file or remove it"
+        )
     return [base] if not own.is_file() or own.resolve() == base.resolve() else [base, own]
 
 
@@ -171,7 +175,7 @@ def ensure(project: Project) -> Path:
     for source in [*sources(project), project.pyproject]:
         digest.update(str(source).encode() + b"\0" + source.read_bytes() + b"\0")
     key_file = folder / _KEY
-    fresh = key_file.is_file() and key_file.read_text() == digest.hexdigest()
+    fresh = key_file.is_file() and key_file.read_bytes() == digest.hexdigest().encode()
     if fresh and (folder / MERGED).is_file() and (folder / RUFF).is_file():
         return folder
     merged = effective(project)

@@ -26,18 +26,35 @@ def narrow(root: Path, files: Sequence[str]) -> list[str]:
     """FILES as paths relative to the project root: folders and Python files.
 
     Other files are skipped (a hook may pass any staged file). A path that does not exist
-    or lies outside the project is an error: a check that looked at nothing must not pass.
+    or lies outside the project, itself or through a symbolic link, is an error: a check
+    that looked at nothing must not pass, and `format` must not rewrite another project.
     """
     kept = []
     for name in files:
-        path, shown = Path(os.path.abspath(name)), name if name.isprintable() else repr(name)
-        if not path.is_relative_to(root):
-            raise DevkitError(f"{shown} is outside the project {root}: give paths inside it")
-        if not path.exists():
-            raise DevkitError(f"{shown} does not exist (in {Path.cwd()}): check the path")
+        path = _checked(root, name, name if name.isprintable() else repr(name))
         if path.is_dir() or path.suffix in PYTHON_SUFFIXES:
             kept.append(path.relative_to(root).as_posix())
     return kept
+
+
+def _checked(root: Path, name: str, shown: str) -> Path:
+    """The absolute path of FILE `name`, which must be a file or folder inside `root`."""
+    if not name:
+        raise DevkitError("an empty path in FILES: give files or folders (`.` for the whole project)")
+    path = Path(os.path.abspath(name))
+    if not path.is_relative_to(root):
+        raise DevkitError(f"{shown} is outside the project {root}: give paths inside it")
+    try:
+        exists, resolved, is_dir, is_file = path.exists(), path.resolve(), path.is_dir(), path.is_file()
+    except OSError as exc:  # a name too long for the file system
+        raise DevkitError(f"{shown}: {exc.strerror}: check the path") from None
+    if not exists:
+        raise DevkitError(f"{shown} does not exist (in {Path.cwd()}): check the path")
+    if not resolved.is_relative_to(root):
+        raise DevkitError(f"{shown} is a link to {resolved}, outside the project {root}: give paths inside it")
+    if not is_dir and not is_file:
+        raise DevkitError(f"{shown} is not a file or a folder (a pipe, socket or device): give Python files")
+    return path
 
 
 def missing_tool(tool: str) -> str:

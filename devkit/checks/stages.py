@@ -131,8 +131,12 @@ def check_name(name: str) -> str:
 def _as_list(name: str, commands: object) -> list[object]:
     if isinstance(commands, str):
         return [commands]
-    if isinstance(commands, list):
+    if isinstance(commands, list) and commands:
         return list(commands)
+    if commands == []:
+        raise DevkitError(
+            f"[tool.devkit.stages] {name} in pyproject.toml has no commands: give it one, or remove the stage"
+        )
     raise DevkitError(f"[tool.devkit.stages] {name} in pyproject.toml must be a command or a list of commands")
 
 
@@ -143,6 +147,11 @@ def _command(stage: str, command: object) -> Command:
         raise DevkitError(f"[tool.devkit.stages] {stage}: {command!r} in pyproject.toml: {exc}") from None
     if not isinstance(words, list) or not words or not all(isinstance(word, str) for word in words):
         raise DevkitError(f"[tool.devkit.stages] {stage}: {command!r} is not a command (a string or a list of words)")
+    if "/" in words[0]:
+        raise DevkitError(
+            f"[tool.devkit.stages] {stage}: {words[0]!r} in pyproject.toml is a path; a command starts with the "
+            "name of a tool in .venv/bin (add the tool to the dev group, or run a script with `python path/to/it.py`)"
+        )
     return Command(words[0], tuple(words[1:]))
 
 

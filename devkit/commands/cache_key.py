@@ -8,7 +8,7 @@ from pathlib import Path
 from devkit import console
 from devkit.env import cache_key
 from devkit.env.project import Project, find_project
-from devkit.errors import DevkitError
+from devkit.errors import DevkitError, UsageError
 
 DESCRIPTION = """\
 Print the key GitLab CI computes for
@@ -31,6 +31,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace) -> int:
+    _check_prefix(args.prefix)
     project = find_project(Path.cwd())
     _note_differences(project)
     print(cache_key.key(project.key_files, args.prefix))
@@ -48,3 +49,11 @@ def _note_differences(project: Project) -> None:
     if changed:
         verb = "differs" if len(changed) == 1 else "differ"
         console.note(f"{', '.join(changed)} {verb} from HEAD: CI computes another key until they are committed")
+
+
+def _check_prefix(prefix: str) -> None:
+    """A prefix GitLab takes and the last line can carry: no `/` (or `%2F`), nothing unprintable."""
+    if "/" in prefix or "%2f" in prefix.lower() or not prefix.isprintable():
+        raise UsageError(
+            f"--prefix {prefix!r}: GitLab refuses a cache key with / or %2F, and a key is one line; rename it"
+        )

@@ -71,7 +71,7 @@ def _check(project: Project) -> int:
 
     target = project.root / gitlab_ci.CI_FILE
     wanted = gitlab_ci.render(project)
-    current = target.read_text() if target.is_file() else ""
+    current = target.read_bytes().decode("utf-8", errors="replace") if target.is_file() else ""
     if current == wanted:
         return 0
     diff = difflib.unified_diff(

@@ -19,12 +19,15 @@ from typing import Any
 
 from devkit.env import settings
 from devkit.errors import DevkitError
+from devkit.files.fields import shown
 
 DEVKIT_REQUIRES = ">=3.11"  # devkit's own requires-python: a .venv it cannot run in is no use
 PYTHON_VERSION_FILE = ".python-version"
 _NEWEST_MINOR = 30
 # ASCII digits only, matched whole: `\d` takes other scripts' digits and `$` a final newline.
-_VERSION = re.compile(r"[0-9]+\.[0-9]+(\.[0-9]+)?")
+# No leading zeros and at most three digits a part: the setting names an image tag (python:3.11-slim).
+_PART = "(0|[1-9][0-9]{0,2})"
+_VERSION = re.compile(rf"{_PART}\.{_PART}(\.{_PART})?")
 # Clauses of a Poetry constraint are separated by commas or by spaces before an operator.
 _CLAUSES = re.compile(r"\s*,\s*|\s+(?=[<>=!~^])")
 _SPECIFIER = re.compile(r"(==|!=|<=|>=|~=|<|>)\s*([0-9]+(?:\.[0-9]+)*)(\.\*)?")
@@ -41,7 +44,7 @@ def setting(pyproject: Mapping[str, Any]) -> tuple[str, str] | None:
         return None
     if not isinstance(configured, str) or not _VERSION.fullmatch(configured):
         raise DevkitError(
-            f'[tool.devkit] python = {configured!r} in pyproject.toml is not a version: write it like "3.11"'
+            f'[tool.devkit] python = {shown(configured)} in pyproject.toml is not a version: write it like "3.11"'
         )
     return configured, "[tool.devkit] python"
 

@@ -19,7 +19,7 @@ def version(venv: Path) -> str | None:
     if not python(venv).exists():
         return None
     try:
-        lines = (venv / "pyvenv.cfg").read_text().splitlines()
+        lines = (venv / "pyvenv.cfg").read_text(errors="replace").splitlines()  # keys are ASCII
     except OSError:
         return None
     for line in lines:

@@ -71,6 +71,8 @@ def failure(path: Path, exc: OSError, what: str = "write") -> DevkitError:
         return DevkitError(
             f"cannot {what} {path}: {folder} is on a read-only file system: run devkit on a writable copy"
         )
+    if exc.errno == errno.EEXIST:
+        return DevkitError(f"cannot {what} {path}: a file or a broken link is in its place: move it away and run again")
     if exc.errno == errno.EISDIR:
         return DevkitError(f"cannot {what} {path}: it is a folder: move it away and run again")
     reason = exc.strerror or str(exc)

@@ -25,7 +25,25 @@ def load(path: Path) -> dict[str, Any]:
         data = path.read_bytes()
     except FileNotFoundError:
         raise DevkitError(f"{path}: file not found") from None
-    return loads(data.decode("utf-8", errors="replace"), path)
+    return loads(decode(data, path), path)
+
+
+def decode(data: bytes, path: Path) -> str:
+    """The text of a TOML file: DevkitError("FILE:LINE:COL: not UTF-8 ...") for other bytes.
+
+    Bytes are never replaced: a changed character would be hashed, compared or installed
+    as something the file does not say. A byte-order mark is named too (TOML has none).
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise DevkitError(f"{path}:1:1: starts with a byte-order mark: save it as UTF-8 without one and run again")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = data.count(b"\n", 0, exc.start) + 1, exc.start - data.rfind(b"\n", 0, exc.start)
+        where = f"{path}:{line}:{column}"
+        raise DevkitError(
+            f"{where}: not UTF-8 (byte 0x{data[exc.start]:02x}): save it as UTF-8 and run again"
+        ) from None
 
 
 def loads(text: str, path: Path) -> dict[str, Any]:

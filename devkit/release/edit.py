@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from devkit import console
 from devkit.env.project import PYPROJECT
 from devkit.errors import DevkitError
-from devkit.files import atomic
+from devkit.files import atomic, toml_file
 from devkit.release import git
 
 if TYPE_CHECKING:
@@ -18,11 +18,12 @@ if TYPE_CHECKING:
 def read_text(path: Path) -> str:
     """pyproject.toml's text; DevkitError naming the file when it cannot be read."""
     try:
-        return path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise DevkitError(f"{path}: file not found: run devkit inside a project") from None
     except OSError as exc:
         raise atomic.failure(path, exc, what="read") from None
+    return toml_file.decode(data, path)
 
 
 def write_version(path: Path, text: str, location: Location, new: str) -> None:

@@ -161,6 +161,8 @@ def check(root: Path, tag: str) -> None:
 
     if not tag.strip():
         raise UsageError("--check needs a tag such as v1.5.0 (CI_COMMIT_TAG is set in tag pipelines only)")
+    if tag != tag.strip() or not tag.isprintable():
+        raise UsageError(f"--check {tag!r}: a git tag has no spaces or control characters; give it as git names it")
     path = root / PYPROJECT
     location = locate(toml_file.load(path), path)
     places = [(f"tag {tag}", tag.removeprefix(TAG_PREFIX)), (f"{PYPROJECT} {location.key}", location.version)]

@@ -43,7 +43,17 @@ def checks(pyproject: Mapping[str, Any]) -> tuple[str, ...]:
     """The stages CI runs, in order: `[tool.devkit] ci`, else lint and tests."""
     chosen = settings.string_list(pyproject, "ci", '["lint", "tests"]')
     names = DEFAULT_CHECKS if chosen is None else tuple(chosen)
+    if not names:
+        raise DevkitError(
+            "[tool.devkit] ci in pyproject.toml is empty: a pipeline must check something; name its stages, "
+            'e.g. ci = ["lint", "tests"], or remove the key for lint and tests'
+        )
     table = stages.table(pyproject)
+    if "format" in names and table.get("format") == stages.BUILTIN["format"]:
+        raise DevkitError(
+            "[tool.devkit] ci in pyproject.toml names 'format', which rewrites files and always passes: "
+            "CI checks the format with the lint stage; remove 'format'"
+        )
     for name in names:
         if name not in table:
             raise DevkitError(

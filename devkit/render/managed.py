@@ -31,7 +31,14 @@ def write(path: Path, text: str, *, force: bool, command: str, advice: str) -> N
     """Write `text` to `path` atomically; stop when `path` is not devkit's, unless `force`.
 
     `command` is what rendered the file and `advice` says how to keep the user's content.
+    A symbolic link that leads out of the file's folder is refused, even with `force`.
     """
+    target = path.resolve()
+    if not target.is_relative_to(path.parent.resolve()):
+        raise DevkitError(
+            f"{path} is a link to {target}, outside the project: devkit writes only the project's files; "
+            f"replace the link with a file (`rm {path.name}`), then run `{command}` again"
+        )
     if not force and not is_devkits(path):
         raise DevkitError(
             f"{path} was not written by devkit: {advice}, then run `{command}` again; "

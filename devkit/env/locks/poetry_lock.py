@@ -22,7 +22,8 @@ from devkit.files import fields, toml_file
 SUPPORTED_VERSION = (2, 1)
 DIRECT_SOURCES = ("git", "directory", "file", "url")
 ADVICE = "run `poetry lock` to rewrite the lock"
-_LOCK_VERSION = re.compile(r"\d+(\.\d+)*")
+# ASCII digits, a few of them: `\d` takes other scripts' digits, and int() refuses 4,300 of them.
+_LOCK_VERSION = re.compile(r"[0-9]{1,4}(\.[0-9]{1,4})*")
 _HASH = re.compile(r"[a-z0-9]+:[0-9a-fA-F]+")
 
 
@@ -96,7 +97,7 @@ def read(path: Path) -> Lock:
     Malformed TOML is reported with file, line and column; a field of the wrong type or
     a missing key with the file, the package and the key.
     """
-    text = path.read_bytes().decode("utf-8", errors="replace")
+    text = toml_file.decode(path.read_bytes(), path)
     lock = fields.Table(toml_file.loads(text, path), path.name, "", ADVICE)
     metadata = lock.section("metadata")
     version = metadata.matching("lock-version", _LOCK_VERSION, 'a version like "2.1"')

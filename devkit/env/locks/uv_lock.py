@@ -51,7 +51,7 @@ class Lock:
 
 def read(path: Path) -> Lock:
     """Parse uv.lock; malformed TOML names file, line and column, a wrong field the package and key."""
-    text = path.read_bytes().decode("utf-8", errors="replace")
+    text = toml_file.decode(path.read_bytes(), path)
     lock = fields.Table(toml_file.loads(text, path), path.name, "", ADVICE)
     version = lock.integer("version")
     return Lock(path=path, version=version, packages=tuple(_package(entry) for entry in lock.sections("package", [])))
