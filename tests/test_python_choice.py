@@ -129,13 +129,58 @@ def test_a_python_version_file_that_names_no_version_is_an_error(parity_project:
     assert not (parity_project / ".venv").exists()
 
 
-def test_a_missing_python_version_names_the_file_it_came_from(parity_project: Path) -> None:
-    (parity_project / ".python-version").write_text("3.4.1\n")
+@pytest.mark.parametrize(
+    ("pyproject", "version", "origin"),
+    [
+        (
+            {"project": {"requires-python": ">=3.11"}, "tool": {"devkit": {"python": "2.7"}}},
+            "2.7",
+            "[tool.devkit] python",
+        ),
+        (
+            {"project": {"requires-python": ">=3.12"}, "tool": {"devkit": {"python": "3.11"}}},
+            "3.11",
+            "[tool.devkit] python",
+        ),
+        (
+            {"project": {"requires-python": ">=3.9"}, "tool": {"devkit": {"python": "3.10.4"}}},
+            "3.10.4",
+            "[tool.devkit] python",
+        ),
+    ],
+)
+def test_a_named_python_the_requirements_refuse_is_an_error_for_the_sync_and_the_image(
+    tmp_path: Path, pyproject: dict[str, object], version: str, origin: str
+) -> None:
+    requires = pyproject["project"]["requires-python"]  # type: ignore[index]
+    message = f"Python {version} ({origin}) is not one that requires-python {requires!r} and devkit (>=3.11) admit: change {origin}"
+
+    for choice in (interpreter.choose, interpreter.for_image):
+        with pytest.raises(DevkitError) as raised:
+            choice(pyproject, tmp_path)
+        assert str(raised.value) == message
+
+
+def test_a_python_version_file_the_requirements_refuse_is_an_error(parity_project: Path) -> None:
+    (parity_project / ".python-version").write_text("3.10\n")
 
     result = devkit(parity_project, "sync")
 
     assert result.returncode == 1
-    assert "Python 3.4.1 (.python-version) is not installed or not on PATH" in result.stderr
+    assert result.stderr.splitlines() == [
+        "devkit: error: Python 3.10 (.python-version) is not one that requires-python '>=3.11' and devkit (>=3.11) "
+        "admit: change .python-version"
+    ]
+    assert not (parity_project / ".venv").exists()
+
+
+def test_a_missing_python_version_names_the_file_it_came_from(parity_project: Path) -> None:
+    (parity_project / ".python-version").write_text("3.29.1\n")
+
+    result = devkit(parity_project, "sync")
+
+    assert result.returncode == 1
+    assert "Python 3.29.1 (.python-version) is not installed or not on PATH" in result.stderr
     assert not (parity_project / ".venv").exists()
 
 

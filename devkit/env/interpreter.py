@@ -50,7 +50,26 @@ def setting(pyproject: Mapping[str, Any]) -> tuple[str, str] | None:
 
 
 def pinned(pyproject: Mapping[str, Any], root: Path) -> tuple[str, str] | None:
-    """The version the project names: `[tool.devkit] python`, else `.python-version`; None when neither."""
+    """The version the project names: `[tool.devkit] python`, else `.python-version`; None when neither.
+
+    A named version that requires-python or devkit does not admit is an error naming where it came from.
+    """
+    found = _named(pyproject, root)
+    if found is not None:
+        version, origin = found
+        requires = _requires_python(pyproject)
+        admitted = admits(requires)
+        if not any(admitted(candidate) for candidate in _releases(version)):
+            raise DevkitError(f"Python {version} ({origin}) is not one that {_both(requires)} admit: change {origin}")
+    return found
+
+
+def _releases(version: str) -> tuple[str, ...]:
+    """The full versions a setting stands for: itself, or the first and a late patch of "X.Y"."""
+    return (version,) if version.count(".") == 2 else (f"{version}.0", f"{version}.99")
+
+
+def _named(pyproject: Mapping[str, Any], root: Path) -> tuple[str, str] | None:
     found = setting(pyproject)
     if found is not None:
         return found
@@ -94,7 +113,7 @@ def for_image(pyproject: Mapping[str, Any], root: Path) -> str:
     requires = _requires_python(pyproject)
     admitted = admits(requires)
     for minor in range(11, _NEWEST_MINOR + 1):
-        if any(admitted(f"3.{minor}.{patch}") for patch in (0, 99)):
+        if any(admitted(release) for release in _releases(f"3.{minor}")):
             return f"3.{minor}"
     raise DevkitError(f"no Python version that {_both(requires)} admit: fix requires-python, or {_ADD_SETTING}")
 
