@@ -354,3 +354,17 @@ def test_force_with_another_action_is_a_usage_error(example_project: Path, actio
         f"devkit: error: --force goes with `devkit ci render` only, not with `devkit ci {action}`"
     ]
     assert not (example_project / ".venv").exists()
+
+
+def test_check_on_a_pipeline_that_is_a_folder_says_so(example_project: Path) -> None:
+    (example_project / ".gitlab-ci.yml").unlink()
+    (example_project / ".gitlab-ci.yml").mkdir()
+
+    result = run([*DEVKIT, "ci", "check"], cwd=example_project, check=False)
+
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"devkit: error: {example_project / '.gitlab-ci.yml'} is a folder, not the pipeline: move it away, "
+        "then run `devkit ci render`"
+    ]
+    assert result.stdout == ""

@@ -67,10 +67,13 @@ def _check(project: Project) -> int:
     import difflib
 
     from devkit import console
+    from devkit.errors import DevkitError
     from devkit.render import gitlab_ci
 
     target = project.root / gitlab_ci.CI_FILE
     wanted = gitlab_ci.render(project)
+    if target.is_dir():
+        raise DevkitError(f"{target} is a folder, not the pipeline: move it away, then run `devkit ci render`")
     current = target.read_bytes().decode("utf-8", errors="replace") if target.is_file() else ""
     if current == wanted:
         return 0
