@@ -217,12 +217,12 @@ def test_editing_tool_settings_keeps_the_lock_fresh(parity_project: Path) -> Non
 def test_missing_python_is_a_clear_error(parity_project: Path) -> None:
     assert devkit(parity_project, "sync").returncode == 0
     before = tree(parity_project / ".venv")
-    set_python(parity_project, "3.4")
+    set_python(parity_project, "3.29")
 
     result = devkit(parity_project, "sync")
 
     assert result.returncode == 1
-    assert "Python 3.4 ([tool.devkit] python) is not installed" in result.stderr
+    assert "Python 3.29 ([tool.devkit] python) is not installed" in result.stderr
     assert tree(parity_project / ".venv") == before
 
 
