@@ -56,13 +56,28 @@ class Remote(NamedTuple):
     def push_commit(self, branch: str) -> bool:
         """Push HEAD to `branch` with no pipeline for it; False when the branch moved meanwhile."""
         result = self._git("push", "--porcelain", "-o", "ci.skip", self.url, f"HEAD:refs/heads/{branch}")
-        if result.returncode != 0 and _MOVED.search(result.stdout):
+        if result.returncode == 0:
+            return not _SAME.search(result.stdout)  # "=": another job pushed the very same release commit
+        if _MOVED.search(result.stdout):
             return False
-        if result.returncode == 0 and _SAME.search(result.stdout):
-            return False  # another job pushed the very same release commit (same second, same author)
+        # git may die on a push that raced another one (SIGPIPE) without a reason: the branch's
+        # tip on the remote tells what happened.
+        tip = self._tip(branch)
+        head, base = (
+            self._check(self._git("rev-parse", ref), "reading HEAD").stdout.strip() for ref in ("HEAD", "HEAD^")
+        )
+        if tip == head:
+            return True
+        if tip != base:
+            return False
         advice = f"; the token's role must be allowed to push to the protected branch {branch} (see the README)"
         self._check(result, f"pushing the release commit to {branch}", advice)
         return True
+
+    def _tip(self, branch: str) -> str:
+        """The commit `branch` points at on the remote ("" when it has none)."""
+        listed = self._check(self._git("ls-remote", self.url, f"refs/heads/{branch}"), f"reading {branch}").stdout
+        return listed.split("\t", 1)[0].strip()
 
     def push_tag(self, tag: str, branch: str) -> None:
         """Push `tag` alone (its own push starts the tag pipeline); an existing remote tag is never replaced."""
