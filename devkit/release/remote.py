@@ -61,14 +61,11 @@ class Remote(NamedTuple):
         if _MOVED.search(result.stdout):
             return False
         # git may die on a push that raced another one (SIGPIPE) without a reason: the branch's
-        # tip on the remote tells what happened.
-        tip = self._tip(branch)
-        head, base = (
-            self._check(self._git("rev-parse", ref), "reading HEAD").stdout.strip() for ref in ("HEAD", "HEAD^")
-        )
-        if tip == head:
-            return True
-        if tip != base:
+        # tip on the remote tells what happened. A tip equal to HEAD may be another job's
+        # byte-identical release commit, so it counts as moved too: the retry then releases the
+        # next version, never the same one twice.
+        base = self._check(self._git("rev-parse", "HEAD^"), "reading HEAD").stdout.strip()
+        if self._tip(branch) != base:
             return False
         advice = f"; the token's role must be allowed to push to the protected branch {branch} (see the README)"
         self._check(result, f"pushing the release commit to {branch}", advice)
