@@ -73,3 +73,16 @@ bump-major: ## show the next major version; BUMP_ARGS="--commit --tag" makes it
 
 clean: ## remove dist, build, tool caches, coverage data (keeps .venv and .devkit)
 	rm -rf dist build .mypy_cache .ruff_cache .pytest_cache .coverage .coverage.*
+
+##@ Images: `devkit image`, for projects with [tool.devkit.image] in pyproject.toml
+
+.PHONY: image image-test audit
+image: build ## build the production image (main group and the wheel), tagged NAME:VERSION and NAME:latest
+	$(DEVKIT) image build production
+
+image-test: build ## build the test image (main and dev groups and the wheel) and run the tests in it
+	$(DEVKIT) image test
+
+audit: ## deny-list check of the lock's main group, then the production image against the lock
+	$(DEVKIT) audit
+	$(DEVKIT) audit --image

@@ -364,7 +364,7 @@ def test_check_on_a_pipeline_that_is_a_folder_says_so(example_project: Path) -> 
 
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        f"devkit: error: {example_project / '.gitlab-ci.yml'} is a folder, not the pipeline: move it away, "
-        "then run `devkit ci render`"
+        f"devkit: error: {example_project / '.gitlab-ci.yml'} is a folder, not a file devkit renders: "
+        "move it away, then run `devkit ci render`"
     ]
     assert result.stdout == ""

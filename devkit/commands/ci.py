@@ -64,26 +64,13 @@ def _render(project: Project, *, force: bool) -> int:
 
 
 def _check(project: Project) -> int:
-    import difflib
-
     from devkit import console
-    from devkit.errors import DevkitError
-    from devkit.render import gitlab_ci
+    from devkit.render import gitlab_ci, managed
 
-    target = project.root / gitlab_ci.CI_FILE
-    wanted = gitlab_ci.render(project)
-    if target.is_dir():
-        raise DevkitError(f"{target} is a folder, not the pipeline: move it away, then run `devkit ci render`")
-    current = target.read_bytes().decode("utf-8", errors="replace") if target.is_file() else ""
-    if current == wanted:
+    diff = managed.difference(project.root / gitlab_ci.CI_FILE, gitlab_ci.render(project), "devkit ci render")
+    if not diff:
         return 0
-    diff = difflib.unified_diff(
-        current.splitlines(keepends=True),
-        wanted.splitlines(keepends=True),
-        f"{gitlab_ci.CI_FILE} (committed)",
-        f"{gitlab_ci.CI_FILE} (rendered)",
-    )
-    print("".join(diff), end="")
+    print(diff, end="")
     console.error(f"{gitlab_ci.CI_FILE} differs from the stage table: run `devkit ci render` and commit it")
     return 1
 

@@ -28,17 +28,24 @@ def version(executable: Path) -> str:
     return next((word for word in words if word[:1].isdigit()), "unknown")
 
 
-def run(command: Sequence[str | Path], *, cwd: Path, env: Mapping[str, str] | None = None, what: str) -> None:
-    """Run an installer with the user's terminal attached; a failure is a DevkitError."""
+_RETRY_SYNC = "fix the cause and run `devkit sync` again (.venv is not marked in sync)"
+
+
+def run(
+    command: Sequence[str | Path],
+    *,
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    what: str,
+    advice: str = _RETRY_SYNC,
+) -> None:
+    """Run a program with the user's terminal attached; a failure is a DevkitError ending in `advice`."""
     try:
         result = subprocess.run([str(part) for part in command], cwd=cwd, env=env, check=False)
     except OSError as exc:
         raise DevkitError(f"could not start {command[0]}: {exc}") from None
     if result.returncode != 0:
-        raise DevkitError(
-            f"{what} failed (exit {result.returncode}), see its output above; "
-            "fix the cause and run `devkit sync` again (.venv is not marked in sync)"
-        )
+        raise DevkitError(f"{what} failed (exit {result.returncode}), see its output above; {advice}")
 
 
 def child_env(**changes: str | None) -> dict[str, str]:

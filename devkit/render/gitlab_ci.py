@@ -20,6 +20,8 @@ from devkit.env import settings
 from devkit.env.project import Project
 from devkit.errors import DevkitError
 from devkit.files import yaml_file
+from devkit.image import settings as image_settings
+from devkit.image.settings import Image
 
 CI_FILE = ".gitlab-ci.yml"
 LOCAL_FILE = ".gitlab-ci.local.yml"
@@ -100,16 +102,18 @@ def sync_script(arguments: Sequence[str] = ()) -> str:
     pip brings the locked uv and uv the locked devkit, then devkit builds `.venv`.
     """
     options = "".join(f" {shlex.quote(argument)}" for argument in arguments)
-    return "\n".join(
-        [
-            f"if [ ! -x {BOOTSTRAP}/bin/devkit ]; then",
-            f"  python3 -m venv {BOOTSTRAP}",
-            f'  {BOOTSTRAP}/bin/pip install --quiet "$DEVKIT_UV"',
-            f'  {BOOTSTRAP}/bin/uv pip install --quiet --python {BOOTSTRAP}/bin/python "$DEVKIT_FROM"',
-            "fi",
-            f"{BOOTSTRAP}/bin/devkit sync{options}",
-        ]
-    )
+    return "\n".join([*_bootstrap(BOOTSTRAP), f"{BOOTSTRAP}/bin/devkit sync{options}"])
+
+
+def _bootstrap(folder: str) -> list[str]:
+    """The lines that install the locked uv and devkit into `folder` unless they are there."""
+    return [
+        f"if [ ! -x {folder}/bin/devkit ]; then",
+        f"  python3 -m venv {folder}",
+        f'  {folder}/bin/pip install --quiet "$DEVKIT_UV"',
+        f'  {folder}/bin/uv pip install --quiet --python {folder}/bin/python "$DEVKIT_FROM"',
+        "fi",
+    ]
 
 
 def _cache(project: Project, prefix: str, policy: str) -> dict[str, Any]:
@@ -140,7 +144,7 @@ def pipeline(project: Project, pyproject: Mapping[str, Any]) -> dict[str, Any]:
             {"if": "$CI_COMMIT_TAG"},
         ]
     }
-    data["stages"] = ["deps", "checks", "build", "release"]
+    data["stages"] = ["deps", "checks", "build", *(["images"] if image_settings.enabled(pyproject) else []), "release"]
     data["default"] = {"image": f"python:{python}-slim"}
     data["variables"] = {
         "DEVKIT_FROM": tools.devkit_from,
@@ -158,8 +162,53 @@ def pipeline(project: Project, pyproject: Mapping[str, Any]) -> dict[str, Any]:
     for name in checks(pyproject):
         data[name] = _job(project, "checks", name, [_tool_cache(name)])
     data["build:wheel"] = {**_job(project, "build", "build", []), "artifacts": {"paths": ["dist/"]}}
+    if image_settings.enabled(pyproject):
+        data.update(image_jobs(image_settings.read(pyproject, python)))
     data.update(release_jobs(project, checks(pyproject)))
     return data
+
+
+# The image jobs' devkit: apart from the cached one, which belongs to the Python image.
+IMAGE_BOOTSTRAP = ".cache/devkit-image"
+_REGISTRY_LOGIN = (
+    'echo "$CI_REGISTRY_PASSWORD" | docker login --username "$CI_REGISTRY_USER" --password-stdin "$CI_REGISTRY"'
+)
+
+
+def image_jobs(image: Image) -> dict[str, Any]:
+    """The images, built once from build:wheel's artifact with Docker-in-Docker.
+
+    `build:image` builds the production image, audits it against the lock and pushes it tagged
+    with the commit (and, in tag pipelines, the version); `build:image:test` builds the test
+    image, runs the tests in it and pushes it. Each runs the commands `make image`,
+    `make audit` and `make image-test` run.
+    """
+    devkit = f"{IMAGE_BOOTSTRAP}/bin/devkit"
+    commit = '"$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA"'
+    version = '${CI_COMMIT_TAG:+--tag "$CI_REGISTRY_IMAGE:${CI_COMMIT_TAG#v}"}'
+    test = '"$CI_REGISTRY_IMAGE/test:$CI_COMMIT_SHA"'
+
+    def job(script: list[str]) -> dict[str, Any]:
+        return {
+            "stage": "images",
+            "image": image.builder,
+            "services": [{"name": image.builder_service, "alias": "docker"}],
+            "variables": {"DOCKER_HOST": "tcp://docker:2375", "DOCKER_TLS_CERTDIR": ""},
+            "needs": ["build:wheel"],
+            "before_script": ["apk add --no-cache python3", "\n".join(_bootstrap(IMAGE_BOOTSTRAP)), _REGISTRY_LOGIN],
+            "script": script,
+        }
+
+    return {
+        "build:image": job(
+            [
+                f"{devkit} image build production --tag {commit} {version}",
+                f"{devkit} audit --image {commit}",
+                'docker push --all-tags "$CI_REGISTRY_IMAGE"',
+            ]
+        ),
+        "build:image:test": job([f"{devkit} image test --tag {test}", f"docker push {test}"]),
+    }
 
 
 def release_jobs(project: Project, checked: Sequence[str]) -> dict[str, Any]:

@@ -45,3 +45,24 @@ def write(path: Path, text: str, *, force: bool, command: str, advice: str) -> N
             f"or run `{command} --force` to replace it"
         )
     atomic.write_text(path, text)
+
+
+def difference(path: Path, wanted: str, command: str) -> str:
+    """A unified diff from `path` to `wanted`; empty when they are the same.
+
+    `command` is what renders the file, named in the error when a folder is in its place.
+    """
+    import difflib
+
+    if path.is_dir():
+        raise DevkitError(f"{path} is a folder, not a file devkit renders: move it away, then run `{command}`")
+    current = path.read_bytes().decode("utf-8", errors="replace") if path.is_file() else ""
+    if current == wanted:
+        return ""
+    lines = difflib.unified_diff(
+        current.splitlines(keepends=True),
+        wanted.splitlines(keepends=True),
+        f"{path.name} (committed)",
+        f"{path.name} (rendered)",
+    )
+    return "".join(lines)
