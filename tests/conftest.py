@@ -29,6 +29,8 @@ from tests.support.proc import run
 from tests.support.projects import (
     EXAMPLE_WHEELS_MISSING,
     build_parity_wheels,
+    copy_example,
+    link_checkout,
     lock_with_poetry,
     write_parity_project,
 )
@@ -177,14 +179,7 @@ def example_project(tmp_path: Path, wheelhouse: Path, index_url: str, monkeypatc
     """
     if not any(wheelhouse.glob("numpy-*.whl")):
         pytest.fail(EXAMPLE_WHEELS_MISSING)
-    checkout = tmp_path / "devkit-checkout"
-    (checkout / "examples").mkdir(parents=True)
-    for name in ("devkit", "make", "hooks", "lint.toml", "pyproject.toml", "README.md"):
-        if (SOURCE / name).exists():
-            (checkout / name).symlink_to(SOURCE / name)
-    project = checkout / "examples/ml-service"
-    ignored = shutil.ignore_patterns(".venv", ".devkit", "*_cache", ".coverage*", "__pycache__", "dist")
-    shutil.copytree(SOURCE / "examples/ml-service", project, ignore=ignored)
+    project = copy_example(link_checkout(tmp_path / "devkit-checkout"))
     monkeypatch.setenv("UV_DEFAULT_INDEX", index_url)
     return project
 

@@ -32,7 +32,7 @@ from devkit.env.noop import STAMP
 from tests.conftest import SessionCaches, isolate
 from tests.support.index import serve_index
 from tests.support.proc import run
-from tests.support.projects import EXAMPLE_WHEELS_MISSING
+from tests.support.projects import EXAMPLE_WHEELS_MISSING, copy_example, link_checkout
 from tests.support.wheels import build_wheel
 
 SOURCE = Path(__file__).resolve().parent.parent
@@ -218,23 +218,6 @@ def findings(output: str) -> list[str]:
     # mypy's pretty output may wrap a message: the code ends the message's last line.
     mypy = re.finditer(r"^(\S+\.py:\d+(?::\d+)?): error: .*?  \[([a-z-]+)\]$", output, re.MULTILINE | re.DOTALL)
     return found + [f"{match[1]}: {match[2]}" for match in mypy]
-
-
-def link_checkout(root: Path) -> Path:
-    """A folder holding this checkout's devkit sources (linked), like the example's `../..`."""
-    (root / "examples").mkdir(parents=True)
-    for name in ("devkit", "make", "hooks", "lint.toml", "pyproject.toml", "README.md"):
-        if (SOURCE / name).exists():
-            (root / name).symlink_to(SOURCE / name)
-    return root
-
-
-def copy_example(checkout: Path) -> Path:
-    """A clean copy of examples/ml-service inside `checkout`: what a fresh clone has."""
-    project = checkout / "examples/ml-service"
-    ignored = shutil.ignore_patterns(".venv", ".devkit", "*_cache", ".coverage*", "__pycache__", "dist")
-    shutil.copytree(EXAMPLE, project, ignore=ignored)
-    return project
 
 
 def restricted_path(bin_dir: Path, absent: tuple[str, ...]) -> str:

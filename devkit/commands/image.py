@@ -125,7 +125,8 @@ def _check(project: Project, image: Image) -> int:
             print(diff, end="")
             stale.append(path.name)
     if stale:
-        console.error(f"{' and '.join(stale)} differ from [tool.devkit.image]: run `devkit image render` and commit")
+        verb = "differ" if len(stale) > 1 else "differs"
+        console.error(f"{' and '.join(stale)} {verb} from [tool.devkit.image]: run `devkit image render` and commit")
         return 1
     return 0
 
@@ -143,9 +144,9 @@ def _build(project: Project, pyproject: Mapping[str, Any], image: Image, target:
     for tag in extra:
         if not settings.REFERENCE.fullmatch(tag):
             raise DevkitError(f"--tag {tag!r} is not an image reference like registry.example/group/name:tag")
+    wheel = context.wheel(project, settings.project_name(pyproject))
     config.ensure(project)
     context.prepare(project, dockerfile.SELECTIONS[target])
-    wheel = context.wheel(project, settings.project_name(pyproject))
     current = version.read(project.root)
     tags = [f"{image.name}:{current}", f"{image.name}:latest"] if target == "production" else [f"{image.name}:test"]
     docker.build(project.root, target, [*tags, *extra], {"WHEEL": wheel.name})

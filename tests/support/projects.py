@@ -20,6 +20,7 @@ from any index.
 from __future__ import annotations
 
 import os
+import shutil
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ EXAMPLE_WHEELS_MISSING = (
 )
 PARITY_NAME = "parity-app"
 PARITY_VERSION = "0.1.0"
+SOURCE = Path(__file__).resolve().parent.parent.parent
 TEST_SOURCE_NAME = "testindex"
 
 _PARITY_PYPROJECT = """\
@@ -367,3 +369,20 @@ def commit_all(repo: Path, message: str) -> str:
     run(["git", "add", "--all"], cwd=repo)
     run(["git", "commit", "--quiet", "--message", message], cwd=repo)
     return run(["git", "rev-parse", "HEAD"], cwd=repo).stdout.strip()
+
+
+def link_checkout(root: Path) -> Path:
+    """A folder holding this checkout's devkit sources (linked), like the example's `../..`."""
+    (root / "examples").mkdir(parents=True)
+    for name in ("devkit", "make", "hooks", "lint.toml", "pyproject.toml", "README.md"):
+        if (SOURCE / name).exists():
+            (root / name).symlink_to(SOURCE / name)
+    return root
+
+
+def copy_example(checkout: Path) -> Path:
+    """A clean copy of examples/ml-service inside `checkout`: what a fresh clone has."""
+    project = checkout / "examples/ml-service"
+    ignored = shutil.ignore_patterns(".venv", ".devkit", "*_cache", ".coverage*", "__pycache__", "dist")
+    shutil.copytree(SOURCE / "examples/ml-service", project, ignore=ignored)
+    return project

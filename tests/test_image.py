@@ -1,0 +1,372 @@
+"""`devkit image`: the rendered Dockerfile, built by a real Docker engine.
+
+The engine is the one `DEVKIT_DOCKER` names (`bash .ci/run` starts it, and makes the base
+image `python:3.11-slim` from Debian's packages, since no image can be pulled here). The
+images install from the session's loopback index, as a company index would serve them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SessionCaches, isolate
+from tests.support.proc import run
+from tests.support.projects import EXAMPLE_WHEELS_MISSING, copy_example, link_checkout
+
+DEVKIT = [sys.executable, "-m", "devkit"]
+BASE_IMAGE = "python:3.11-slim"
+WHEEL = "ml_service-0.1.0-py3-none-any.whl"
+ENGINE_MISSING = "no Docker engine answers: set DEVKIT_DOCKER to a client whose engine runs (bash .ci/run starts one)"
+
+
+@pytest.fixture(scope="session")
+def docker() -> str:
+    """The docker client, once its engine answers and holds the base image."""
+    client = os.environ.get("DEVKIT_DOCKER") or shutil.which("docker")
+    if client is None or subprocess.run([client, "info"], capture_output=True, check=False).returncode != 0:
+        pytest.fail(ENGINE_MISSING)
+    if subprocess.run([client, "image", "inspect", BASE_IMAGE], capture_output=True, check=False).returncode != 0:
+        pytest.fail(f"the engine has no {BASE_IMAGE}: bash .ci/run makes it from Debian's packages")
+    return client
+
+
+def name_images(project: Path) -> str:
+    """Give `project`'s images a name of their own (tests share one engine); return it."""
+    name = f"devkit-test-{uuid.uuid4().hex[:12]}"
+    pyproject = project / "pyproject.toml"
+    text = pyproject.read_text()
+    pyproject.write_text(text.replace("[tool.devkit.image]", f'[tool.devkit.image]\nname = "{name}"', 1))
+    run([*DEVKIT, "image", "render"], cwd=project)
+    return name
+
+
+def remove_images(docker: str, name: str) -> None:
+    listed = run([docker, "image", "ls", "--format", "{{.Repository}}:{{.Tag}}", name], cwd=Path.cwd()).stdout
+    if listed.split():
+        run([docker, "image", "rm", "--force", *listed.split()], cwd=Path.cwd())
+
+
+def in_image(docker: str, image: str, *args: str, options: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+    """Run `image` with `args` as production runs it: read-only, no network, with more `options`."""
+    argv = [docker, "run", "--rm", "--read-only", "--network", "none", *options, image, *args]
+    return run(argv, cwd=Path.cwd(), check=False)
+
+
+def layers(docker: str, image: str) -> list[str]:
+    return list(json.loads(run([docker, "image", "inspect", image], cwd=Path.cwd()).stdout)[0]["RootFS"]["Layers"])
+
+
+def step_of(output: str, stage: str) -> str:
+    """What BuildKit's plain output says of `stage`'s RUN step: CACHED, or what it printed."""
+    number = re.search(rf"^#(\d+) \[{re.escape(stage)} [0-9/]+\] RUN ", output, re.MULTILINE)
+    assert number, output
+    return "\n".join(line for line in output.splitlines() if line.startswith(f"#{number[1]} "))
+
+
+def build_wheel(project: Path) -> None:
+    run(["uv", "build", "--wheel", "--quiet", "--out-dir", "dist", "."], cwd=project)
+
+
+class Example:
+    """The example service with both images built by `make image image-test`."""
+
+    def __init__(self, project: Path, name: str, made: str) -> None:
+        self.project = project
+        self.name = name
+        self.made = made
+
+
+@pytest.fixture(scope="module")
+def example(
+    tmp_path_factory: pytest.TempPathFactory,
+    wheelhouse: Path,
+    index_url: str,
+    session_caches: SessionCaches,
+    docker: str,
+) -> Iterator[Example]:
+    if not any(wheelhouse.glob("numpy-*.whl")):
+        pytest.fail(EXAMPLE_WHEELS_MISSING)
+    project = copy_example(link_checkout(tmp_path_factory.mktemp("image-example") / "devkit-checkout"))
+    with pytest.MonkeyPatch.context() as monkeypatch:  # module fixtures run before the per-test isolation
+        isolate(monkeypatch, tmp_path_factory.mktemp("image-home"), session_caches)
+        monkeypatch.setenv("UV_DEFAULT_INDEX", index_url)
+        monkeypatch.setenv("PIP_INDEX_URL", index_url)
+        name = name_images(project)
+        made = run(["make", "image", "image-test"], cwd=project)
+    yield Example(project, name, made.stdout + made.stderr)
+    remove_images(docker, name)
+
+
+@pytest.fixture
+def built(example: Example, index_url: str, monkeypatch: pytest.MonkeyPatch) -> Example:
+    monkeypatch.setenv("UV_DEFAULT_INDEX", index_url)
+    monkeypatch.setenv("PIP_INDEX_URL", index_url)
+    return example
+
+
+def test_the_production_image_answers_read_only_without_network(built: Example, docker: str) -> None:
+    data = built.project / "data"
+
+    helped = in_image(docker, f"{built.name}:latest", "--help")
+    scored = in_image(docker, f"{built.name}:0.1.0", "score", "/data/sample.json", options=("-v", f"{data}:/data:ro"))
+
+    assert helped.returncode == 0, helped.stderr
+    assert "Churn scoring for the customer base." in helped.stdout
+    assert scored.returncode == 0, scored.stderr
+    assert re.fullmatch(r"(c\d\d\t[01]\.\d{3}\n)+", scored.stdout)
+
+
+PROBE = """\
+import importlib.metadata, os, pathlib, shutil, sys
+import ml_service
+print(os.getuid(), os.getgid())
+print(sys.prefix)
+print(pathlib.Path(ml_service.__file__).parent)
+print(sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions()))
+print([tool for tool in ("pip", "pip3", "uv", "poetry", "pytest") if shutil.which(tool)])
+print(sorted(p.name for p in pathlib.Path(ml_service.__file__).parent.glob("__pycache__/*.pyc")))
+"""
+
+
+def test_the_production_image_holds_the_main_group_and_the_wheel_only(built: Example, docker: str) -> None:
+    result = in_image(docker, f"{built.name}:latest", "-c", PROBE, options=("--entrypoint", "python3"))
+
+    assert result.returncode == 0, result.stderr
+    user, prefix, package, installed, tools, compiled = result.stdout.splitlines()
+    assert user == "10001 10001"
+    assert prefix == "/opt/venv"
+    assert package == "/opt/venv/lib/python3.11/site-packages/ml_service"
+    assert installed == str(["click==8.5.1", "ml-service==0.1.0", "numpy==2.4.6"])
+    assert tools == "[]"
+    assert compiled == str(sorted(f"{module}.cpython-311.pyc" for module in ("__init__", "cli", "features", "model")))
+
+
+def test_the_production_image_holds_no_source_tree(built: Example, docker: str) -> None:
+    listing = "import pathlib; print(sorted(str(p) for p in pathlib.Path('/').glob('*/ml_service')))"
+
+    result = in_image(docker, f"{built.name}:latest", "-c", listing, options=("--entrypoint", "python3"))
+
+    assert result.stdout == "[]\n"
+
+
+def test_the_test_image_ran_the_tests_against_the_installed_wheel(built: Example, docker: str) -> None:
+    where = "import ml_service; print(ml_service.__file__)"
+
+    result = in_image(docker, f"{built.name}:test", "python3", "-c", where)
+
+    assert re.search(r"^=+ 5 passed in ", built.made, re.MULTILINE), built.made
+    assert result.stdout == "/opt/venv/lib/python3.11/site-packages/ml_service/__init__.py\n"
+
+
+def test_a_failing_test_fails_devkit_image_test(built: Example, docker: str) -> None:
+    failing = built.project / "tests/test_failing.py"
+    failing.write_text("def test_fails() -> None:\n    assert 1 == 2\n")
+    try:
+        result = run([*DEVKIT, "image", "test"], cwd=built.project, check=False)
+    finally:
+        failing.unlink()
+
+    assert result.returncode == 1
+    assert "1 failed, 5 passed" in result.stdout
+
+
+def test_a_code_change_rebuilds_only_the_wheel_layer(built: Example, docker: str) -> None:
+    before = layers(docker, f"{built.name}:latest")
+    cli = built.project / "ml_service/cli.py"
+    original = cli.read_text()
+    cli.write_text(original.replace("Churn scoring for the customer base.", "Churn scoring, revised."))
+    try:
+        build_wheel(built.project)
+        result = run([*DEVKIT, "image", "build", "production"], cwd=built.project)
+        helped = in_image(docker, f"{built.name}:latest", "--help")
+    finally:
+        cli.write_text(original)
+        build_wheel(built.project)
+
+    after = layers(docker, f"{built.name}:latest")
+    assert "Churn scoring, revised." in helped.stdout
+    assert after[:-1] == before[:-1]
+    assert after[-1] != before[-1]
+    assert step_of(result.stderr, "deps-main").endswith(" CACHED")
+    assert "Successfully installed ml-service-0.1.0" in step_of(result.stderr, "production")
+
+
+def test_a_lock_change_rebuilds_the_dependency_layer(built: Example, docker: str) -> None:
+    before = layers(docker, f"{built.name}:latest")
+    lock = built.project / "poetry.lock"
+    original = lock.read_text()
+    # One file fewer for click (its source archive): the same packages, another export.
+    sdist = re.search(r'\{file = "click-8\.5\.1\.tar\.gz", hash = "[^"]+"\},?\n', original)
+    assert sdist, "the example's lock records click's source archive"
+    lock.write_text(original.replace(sdist[0], ""))
+    try:
+        run([*DEVKIT, "image", "build", "production", "--tag", f"{built.name}:lock-change"], cwd=built.project)
+    finally:
+        lock.write_text(original)
+
+    after = layers(docker, f"{built.name}:lock-change")
+    base = len(layers(docker, BASE_IMAGE))
+    assert after[:base] == before[:base]
+    assert after[base:] != before[base:]
+    assert len(after) == len(before)
+
+
+def test_index_credentials_reach_no_layer(
+    tmp_path: Path, built: Example, docker: str, index_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = f"token-{uuid.uuid4().hex}"
+    monkeypatch.setenv("PIP_INDEX_URL", index_url.replace("http://", f"http://ci-user:{secret}@"))
+    lock = built.project / "poetry.lock"
+    original = lock.read_text()
+    # Another export, so that the dependency layer installs again, through the credentials.
+    wheel = re.search(r'\{file = "click-8\.5\.1-py3-none-any\.whl", hash = "sha256:([0-9a-f]+)"\}', original)
+    assert wheel
+    lock.write_text(
+        original.replace(
+            wheel[0], wheel[0] + ',\n    {file = "click-0-py3-none-any.whl", hash = "sha256:' + "0" * 64 + '"}'
+        )
+    )
+    tag = f"{built.name}:credentials"
+    try:
+        result = run([*DEVKIT, "image", "build", "production", "--tag", tag], cwd=built.project)
+    finally:
+        lock.write_text(original)
+    saved = tmp_path / "image.tar"
+    run([docker, "image", "save", "--output", saved, tag], cwd=tmp_path)
+    history = run([docker, "image", "history", "--no-trunc", tag], cwd=tmp_path).stdout
+
+    assert "Successfully installed click-8.5.1 numpy-2.4.6" in step_of(result.stderr, "deps-main")
+    assert secret not in history
+    assert secret.encode() not in saved.read_bytes()
+
+
+# --- settings and usage: no engine needed ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        (
+            'base = "python 3.11"',
+            "base must be an image reference like python:3.11-slim, got 'python 3.11'",
+        ),
+        ('command = "serve"', "command must be a non-empty list of strings, got 'serve'"),
+        ('name = "ML Service"', "name must be an image name: lowercase letters, digits, . _ -, got 'ML Service'"),
+        ('ignore = ["!keep"]', "ignore must be a list of patterns without spaces, got ['!keep']"),
+        ('bsae = "python:3.12-slim"', "bsae is not an image setting; the settings are base, command, name"),
+    ],
+)
+def test_a_malformed_image_setting_is_one_line_naming_the_key(
+    example_project: Path, setting: str, message: str
+) -> None:
+    pyproject = example_project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("[tool.devkit.image]", f"[tool.devkit.image]\n{setting}", 1))
+    before = (example_project / "Dockerfile").read_text()
+
+    result = run([*DEVKIT, "image", "render"], cwd=example_project, check=False)
+
+    assert result.returncode == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("devkit: error: pyproject.toml: [tool.devkit.image]: "), line
+    assert message in line
+    assert line.endswith("fix it in pyproject.toml, then run `devkit image render`")
+    assert (example_project / "Dockerfile").read_text() == before
+
+
+def test_image_settings_reach_the_dockerfile_as_json_and_references(example_project: Path) -> None:
+    pyproject = example_project / "pyproject.toml"
+    settings = 'base = "registry.example.com:5000/base/python:3.11"\ncommand = ["ml-service", "score", "a \\"b\\""]'
+    pyproject.write_text(pyproject.read_text().replace("[tool.devkit.image]", f"[tool.devkit.image]\n{settings}", 1))
+
+    run([*DEVKIT, "image", "render"], cwd=example_project)
+
+    dockerfile = (example_project / "Dockerfile").read_text()
+    assert "\nFROM registry.example.com:5000/base/python:3.11 AS base\n" in dockerfile
+    assert '\nENTRYPOINT ["ml-service", "score", "a \\"b\\""]\n' in dockerfile
+
+
+def test_dockerfile_local_steps_go_into_the_base_stage(example_project: Path) -> None:
+    (example_project / "Dockerfile.local").write_text("RUN echo project-step > /etc/project-step\n")
+
+    run([*DEVKIT, "image", "render"], cwd=example_project)
+
+    dockerfile = (example_project / "Dockerfile").read_text()
+    base = dockerfile.split("\nFROM base AS tools\n")[0]
+    assert "# From Dockerfile.local:\nRUN echo project-step > /etc/project-step\n" in base
+
+
+def test_a_from_line_in_dockerfile_local_is_refused(example_project: Path) -> None:
+    (example_project / "Dockerfile.local").write_text("RUN true\nfrom debian AS mine\n")
+
+    result = run([*DEVKIT, "image", "render"], cwd=example_project, check=False)
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        "devkit: error: Dockerfile.local:2: from is not allowed there: its steps run inside devkit's base stage; "
+        "set the base image with [tool.devkit.image] base instead\n"
+    )
+
+
+def test_render_never_writes_over_a_hand_written_dockerfile(example_project: Path) -> None:
+    (example_project / "Dockerfile").write_text("FROM scratch\n")
+    ignore = (example_project / ".dockerignore").read_text()
+
+    result = run([*DEVKIT, "image", "render"], cwd=example_project, check=False)
+
+    assert result.returncode == 1
+    assert "Dockerfile was not written by devkit: move its steps into Dockerfile.local" in result.stderr
+    assert (example_project / "Dockerfile").read_text() == "FROM scratch\n"
+    assert (example_project / ".dockerignore").read_text() == ignore
+
+
+def test_check_shows_the_diff_of_an_edited_dockerfile(example_project: Path) -> None:
+    dockerfile = example_project / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text().replace("USER 10001:10001\nENTRYPOINT", "ENTRYPOINT", 1))
+
+    result = run([*DEVKIT, "image", "check"], cwd=example_project, check=False)
+
+    assert result.returncode == 1
+    assert "+USER 10001:10001\n" in result.stdout
+    assert result.stderr == (
+        "devkit: error: Dockerfile differs from [tool.devkit.image]: run `devkit image render` and commit\n"
+    )
+
+
+def test_the_committed_example_dockerfile_is_current(example_project: Path) -> None:
+    result = run([*DEVKIT, "image", "check"], cwd=example_project, check=False)
+
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_build_without_the_wheel_says_to_build_it(example_project: Path) -> None:
+    result = run([*DEVKIT, "image", "build", "production"], cwd=example_project, check=False)
+
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "devkit: error: no wheel of ml-service 0.1.0 in dist/: run `devkit run build` first (`make image` does; "
+        "in CI the build:wheel job's artifact brings it)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["build"], "`devkit image build` needs a target: production or test"),
+        (["render", "production"], "`devkit image render` takes no target; `devkit image build TARGET` does"),
+        (["check", "--force"], "--force goes with `devkit image render` only"),
+    ],
+)
+def test_image_usage_errors_exit_2(example_project: Path, arguments: list[str], message: str) -> None:
+    result = run([*DEVKIT, "image", *arguments], cwd=example_project, check=False)
+
+    assert (result.returncode, result.stderr) == (2, f"devkit: error: {message}\n")
