@@ -29,7 +29,20 @@ def _version() -> str:
         return "unknown (running from source)"
 
 
-COMMANDS = ("sync", "run", "stages", "config", "ci", "cache-key", "makefile", "version", "bump", "release", "publish")
+COMMANDS = (
+    "sync",
+    "export",
+    "run",
+    "stages",
+    "config",
+    "ci",
+    "cache-key",
+    "makefile",
+    "version",
+    "bump",
+    "release",
+    "publish",
+)
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
