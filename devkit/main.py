@@ -32,6 +32,7 @@ def _version() -> str:
 COMMANDS = (
     "sync",
     "export",
+    "audit",
     "run",
     "stages",
     "config",
