@@ -31,6 +31,8 @@ def _version() -> str:
 
 COMMANDS = (
     "sync",
+    "export",
+    "audit",
     "run",
     "stages",
     "config",

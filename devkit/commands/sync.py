@@ -39,31 +39,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--only",
-        action="append",
-        default=[],
-        metavar="GROUP",
-        help="install only these groups (e.g. --only main for production)",
-    )
-    parser.add_argument(
-        "--with",
-        dest="with_groups",
-        action="append",
-        default=[],
-        metavar="GROUP",
-        help="also install an optional group",
-    )
-    parser.add_argument("--without", action="append", default=[], metavar="GROUP", help="leave out a group")
-    parser.add_argument(
-        "-E",
-        "--extras",
-        action="append",
-        default=[],
-        metavar="EXTRA",
-        help="also install the optional dependencies of an extra of the project (repeatable, or comma-separated)",
-    )
-    parser.add_argument("--all-extras", action="store_true", help="install the optional dependencies of every extra")
+    add_selection_arguments(parser, "install")
     parser.add_argument(
         "--no-root", action="store_true", help="do not install the project itself (it is installed editable by default)"
     )
@@ -82,6 +58,46 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.set_defaults(run=run)
 
 
+def add_selection_arguments(parser: argparse.ArgumentParser, verb: str) -> None:
+    """The group and extra options of `devkit sync`, shared by the commands that select as it does."""
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="GROUP",
+        help=f"{verb} only these groups (e.g. --only main for production)",
+    )
+    parser.add_argument(
+        "--with",
+        dest="with_groups",
+        action="append",
+        default=[],
+        metavar="GROUP",
+        help=f"also {verb} an optional group",
+    )
+    parser.add_argument("--without", action="append", default=[], metavar="GROUP", help="leave out a group")
+    parser.add_argument(
+        "-E",
+        "--extras",
+        action="append",
+        default=[],
+        metavar="EXTRA",
+        help=f"also {verb} the optional dependencies of an extra of the project (repeatable, or comma-separated)",
+    )
+    parser.add_argument("--all-extras", action="store_true", help=f"{verb} the optional dependencies of every extra")
+
+
+def selection_of(args: argparse.Namespace) -> Request:
+    """The groups and extras the command line asks for (the options `add_selection_arguments` adds)."""
+    return Request(
+        only=_split(args.only),
+        with_groups=_split(args.with_groups),
+        without=_split(args.without),
+        extras=_split(args.extras),
+        all_extras=args.all_extras,
+    )
+
+
 def _split(values: list[str]) -> tuple[str, ...]:
     """Names from repeated, comma- or space-separated options, normalised as Poetry does."""
     from devkit.env.names import canonical
@@ -91,15 +107,7 @@ def _split(values: list[str]) -> tuple[str, ...]:
 
 def request_of(args: argparse.Namespace) -> Request:
     """What the command line asks for, as the stamp records it."""
-    return Request(
-        only=_split(args.only),
-        with_groups=_split(args.with_groups),
-        without=_split(args.without),
-        root=not args.no_root,
-        installer=args.installer or "",
-        extras=_split(args.extras),
-        all_extras=args.all_extras,
-    )
+    return selection_of(args)._replace(root=not args.no_root, installer=args.installer or "")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -16,26 +16,29 @@ from pathlib import Path
 
 from devkit.errors import DevkitError
 
-_PROBE = """\
-import json, os, platform, sys
-info = sys.implementation.version
-version = "%d.%d.%d" % info[:3]
-if info.releaselevel != "final":
-    version += info.releaselevel[0] + str(info.serial)
-print(json.dumps({
-    "implementation_name": sys.implementation.name,
-    "implementation_version": version,
-    "os_name": os.name,
-    "platform_machine": platform.machine(),
-    "platform_release": platform.release(),
-    "platform_system": platform.system(),
-    "platform_version": platform.version(),
-    "python_full_version": platform.python_version(),
-    "platform_python_implementation": platform.python_implementation(),
-    "python_version": ".".join(platform.python_version_tuple()[:2]),
-    "sys_platform": sys.platform,
-}))
+# Standard library only: it runs in any Python (a bare image's too). Shared by `devkit.env.installed`.
+ENVIRONMENT_FUNCTION = """\
+import os, platform, sys
+def marker_environment():
+    info = sys.implementation.version
+    version = "%d.%d.%d" % info[:3]
+    if info.releaselevel != "final":
+        version += info.releaselevel[0] + str(info.serial)
+    return {
+        "implementation_name": sys.implementation.name,
+        "implementation_version": version,
+        "os_name": os.name,
+        "platform_machine": platform.machine(),
+        "platform_release": platform.release(),
+        "platform_system": platform.system(),
+        "platform_version": platform.version(),
+        "python_full_version": platform.python_version(),
+        "platform_python_implementation": platform.python_implementation(),
+        "python_version": ".".join(platform.python_version_tuple()[:2]),
+        "sys_platform": sys.platform,
+    }
 """
+_PROBE = ENVIRONMENT_FUNCTION + "import json\nprint(json.dumps(marker_environment()))\n"
 
 
 def environment(interpreter: Path) -> dict[str, str]:

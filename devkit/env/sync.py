@@ -46,7 +46,7 @@ def check(project: Project, request: Request) -> None:
     if project.is_poetry:
         from devkit.env import pyproject
 
-        _require_fresh_poetry_lock(project, pyproject.read(project.pyproject))
+        require_fresh_poetry_lock(project, pyproject.read(project.pyproject))
     raise StaleError(f".venv is out of date: {reason}; run `devkit sync`")
 
 
@@ -115,7 +115,7 @@ def _plan(project: Project, pyproject: Mapping[str, Any], request: Request) -> t
     from devkit.env.installers import choice
 
     if project.is_poetry:
-        lock = _require_fresh_poetry_lock(project, pyproject)
+        lock = require_fresh_poetry_lock(project, pyproject)
         selected = groups.select(groups.defined(pyproject), request)
         root = request.root and pyproject.get("tool", {}).get("poetry", {}).get("package-mode", True) is not False
         return choice.for_poetry_lock(lock, pyproject, request, root), selected, root
@@ -126,7 +126,8 @@ def _plan(project: Project, pyproject: Mapping[str, Any], request: Request) -> t
     return choice.for_uv_lock(project, pyproject, request), selected, request.root
 
 
-def _require_fresh_poetry_lock(project: Project, pyproject: Mapping[str, Any]) -> Lock:
+def require_fresh_poetry_lock(project: Project, pyproject: Mapping[str, Any]) -> Lock:
+    """poetry.lock, read and checked; a lock older than pyproject.toml is refused before anything is done."""
     from devkit.env.locks import content_hash, poetry_lock
 
     lock = poetry_lock.read(project.lock)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,15 +76,25 @@ def requirements(
     no markers; without it, each line carries its marker for the installer to evaluate.
     """
     lines = []
+    for package, marker in selected(packages, groups):
+        if marker and evaluate is not None and not evaluate(marker):
+            continue
+        lines.append(line(package, root, marker if evaluate is None else ""))
+    return lines
+
+
+def selected(packages: Iterable[Package], groups: Sequence[str]) -> Iterator[tuple[Package, str]]:
+    """Each package of the requested groups with the lock's marker for them ("" when always)."""
     for package in packages:
         marker = package.marker_for(groups)
-        if marker is None or (marker and evaluate is not None and not evaluate(marker)):
-            continue
-        line = _requirement(package, root)
-        if marker and evaluate is None:
-            line += f" ; {marker}"
-        lines.append(line + "".join(f" --hash={digest}" for digest in package.hashes))
-    return lines
+        if marker is not None:
+            yield package, marker
+
+
+def line(package: Package, root: Path, marker: str) -> str:
+    """The requirement line of one package: the pin or reference, `; marker` when given, its hashes."""
+    text = _requirement(package, root) + (f" ; {marker}" if marker else "")
+    return text + "".join(f" --hash={digest}" for digest in package.hashes)
 
 
 def _requirement(package: Package, root: Path) -> str:

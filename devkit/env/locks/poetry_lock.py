@@ -49,6 +49,7 @@ class Package:
     hashes: tuple[str, ...]
     source: Source | None
     develop: bool
+    dependencies: tuple[str, ...] = ()
 
     @property
     def folder(self) -> str | None:
@@ -121,7 +122,33 @@ def _package(entry: fields.Table) -> Package:
         hashes=tuple(item.matching("hash", _HASH, 'a hash like "sha256:..."') for item in entry.tables("files", [])),
         source=_source(entry),
         develop=entry.boolean("develop", False),
+        dependencies=_dependencies(entry),
     )
+
+
+def _dependencies(entry: fields.Table) -> tuple[str, ...]:
+    """The names of `[package.dependencies]`, canonical: each a constraint, a table or a list of tables.
+
+    A table may say `markers` (a string) and `optional` (true or false); an optional
+    dependency is still an edge, taken when the package's extra is asked for.
+    """
+    table = entry.table("dependencies", {})
+    kind = "a version constraint, a table or a list of tables"
+    for name in table.data:
+        if not NAME.fullmatch(name):
+            raise table.error(name, "is not a package name")
+        value = table.get(name, kind, _is_dependency)
+        choices = [value] if isinstance(value, Mapping) else value if isinstance(value, list) else []
+        for n, item in enumerate(choices, 1):
+            place = f"{table.prefix}{name}." if isinstance(value, Mapping) else f"{table.prefix}{name}[{n}]."
+            choice = fields.Table(item, table.file, table.where, table.advice, place)
+            choice.string("markers", "")
+            choice.boolean("optional", False)
+    return tuple(sorted({canonical(name) for name in table.data}))
+
+
+def _is_dependency(value: object) -> bool:
+    return fields.is_line(value) or fields.is_table(value) or fields.is_list_of(value, fields.is_table)
 
 
 def _markers(entry: fields.Table) -> str | Mapping[str, str]:

@@ -1,15 +1,18 @@
-"""uv.lock read as data: the locked packages' names, versions and sources.
+"""uv.lock read as data: the locked packages' names, versions, sources and dependencies.
 
 What devkit itself takes from uv.lock (the CI bootstrap pins devkit-toolchain and uv
-from it), checked field by field; uv reads the rest when it installs.
+from it; `devkit audit` follows the dependencies), checked field by field; uv reads the
+rest when it installs.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from devkit.env.locks import NAME, VERSION
+from devkit.env.names import canonical
 from devkit.files import fields, toml_file
 
 ADVICE = "run `uv lock` to rewrite the lock"
@@ -33,6 +36,14 @@ class Package:
     name: str
     version: str
     source: Source
+    dependencies: tuple[str, ...] = ()
+    optional_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    dev_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def local(self) -> str | None:
+        """The path of a package from a local folder or file, relative to the lock; None for anything else."""
+        return self.source.location if self.source.kind in ("directory", "editable", "path") else None
 
     @property
     def folder(self) -> str | None:
@@ -62,7 +73,24 @@ def _package(entry: fields.Table) -> Package:
     entry = entry.at(f"{entry.where} ({name})")
     source = _source(entry)
     required = fields.MISSING if source.kind not in LOCAL_KINDS else ""
-    return Package(name=name, version=entry.matching("version", VERSION, "a version", required), source=source)
+    return Package(
+        name=name,
+        version=entry.matching("version", VERSION, "a version", required),
+        source=source,
+        dependencies=_names(entry, "dependencies"),
+        optional_dependencies=_named_lists(entry.table("optional-dependencies", {})),
+        dev_dependencies=_named_lists(entry.table("dev-dependencies", {})),
+    )
+
+
+def _names(table: fields.Table, key: str) -> tuple[str, ...]:
+    """The canonical names of a list of dependency tables, `[{ name = "..." }, ...]`."""
+    return tuple(sorted({canonical(item.matching("name", NAME, "a package name")) for item in table.tables(key, [])}))
+
+
+def _named_lists(table: fields.Table) -> dict[str, tuple[str, ...]]:
+    """`{ EXTRA-OR-GROUP = [{ name = "..." }, ...] }`, by canonical extra or group name."""
+    return {canonical(key): _names(table, key) for key in table.data}
 
 
 def _source(entry: fields.Table) -> Source:
