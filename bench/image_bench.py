@@ -16,8 +16,9 @@ The images install from a PEP 503 index on 127.0.0.1 serving `$DEVKIT_TEST_WHEEL
 wheels `bash .ci/run` downloads), with BuildKit's pip cache warm after the first build:
 the lock-change time is pip installing the main group, not downloading it.
 
-    DEVKIT_DOCKER=/usr/bin/docker DEVKIT_TEST_WHEELS=.ci/cache/wheels \\
-        .venv/bin/python bench/image_bench.py [--repeat 5] [--write-readme README.md]
+    DEVKIT_DOCKER=/usr/bin/docker DEVKIT_TEST_WHEELS=.ci/cache/wheels .venv/bin/python bench/image_bench.py
+
+Options: `--repeat N` (default 5), `--write-readme README.md`.
 """
 
 from __future__ import annotations
