@@ -377,3 +377,50 @@ def test_image_usage_errors_exit_2(example_project: Path, arguments: list[str], 
     result = run([*DEVKIT, "image", *arguments], cwd=example_project, check=False)
 
     assert (result.returncode, result.stderr) == (2, f"devkit: error: {message}\n")
+
+
+def without_images(project: Path) -> None:
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(re.sub(r"\n\[tool\.devkit\.image\][^\n]*\n", "\n", pyproject.read_text()))
+
+
+def test_a_project_without_images_passes_the_check_and_cannot_render(example_project: Path) -> None:
+    without_images(example_project)
+    (example_project / "Dockerfile").write_text("FROM scratch\n")  # the project's own
+
+    checked = run([*DEVKIT, "image", "check"], cwd=example_project, check=False)
+    rendered = run([*DEVKIT, "image", "render"], cwd=example_project, check=False)
+
+    assert (checked.returncode, checked.stdout, checked.stderr) == (0, "", "")
+    assert (rendered.returncode, rendered.stderr) == (
+        1,
+        "devkit: error: pyproject.toml has no [tool.devkit.image]: add the table (it may stay empty) to build "
+        "images, then run `devkit image render`\n",
+    )
+    assert (example_project / "Dockerfile").read_text() == "FROM scratch\n"
+
+
+def test_a_rendered_dockerfile_left_without_its_table_fails_the_check(example_project: Path) -> None:
+    without_images(example_project)
+
+    result = run([*DEVKIT, "image", "check"], cwd=example_project, check=False)
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"devkit: error: {example_project / 'Dockerfile'} was rendered by devkit, but pyproject.toml has no "
+        "[tool.devkit.image]: add the table back, or delete Dockerfile and .dockerignore\n"
+    )
+
+
+def test_the_pipeline_builds_images_only_for_a_project_with_the_table(example_project: Path) -> None:
+    run([*DEVKIT, "ci", "render"], cwd=example_project)
+    with_images = (example_project / ".gitlab-ci.yml").read_text()
+    without_images(example_project)
+    run([*DEVKIT, "ci", "render"], cwd=example_project)
+    plain = (example_project / ".gitlab-ci.yml").read_text()
+
+    assert "\nbuild:image:\n" in with_images
+    assert "\nbuild:image:test:\n" in with_images
+    assert '--tag "$CI_REGISTRY_IMAGE:${CI_COMMIT_TAG#v}"' in with_images
+    assert "build:image" not in plain
+    assert "images" not in plain

@@ -46,10 +46,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def run(args: argparse.Namespace) -> int:
     from devkit.env import pyproject as pyproject_file
     from devkit.env.project import find_project
+    from devkit.image import settings
 
     _check_usage(args)
     project = find_project(Path.cwd())
     pyproject = pyproject_file.read(project.pyproject)
+    if not settings.enabled(pyproject):
+        return _without_images(project, args.action)
     image = _settings(project, pyproject)
     if args.action == "render":
         return _render(project, image, force=args.force)
@@ -70,6 +73,26 @@ def _check_usage(args: argparse.Namespace) -> None:
         raise UsageError("--force goes with `devkit image render` only")
     if args.tag and args.action not in ("build", "test"):
         raise UsageError("--tag goes with `devkit image build` and `devkit image test` only")
+
+
+def _without_images(project: Project, action: str) -> int:
+    """A project without `[tool.devkit.image]`: check passes unless devkit's Dockerfile is left behind."""
+    from devkit.errors import DevkitError
+    from devkit.image import dockerfile
+    from devkit.render import managed
+
+    left = project.root / dockerfile.DOCKERFILE
+    if action == "check" and not (left.is_file() and left.stat().st_size and managed.is_devkits(left)):
+        return 0
+    if action == "check":
+        raise DevkitError(
+            f"{left} was rendered by devkit, but pyproject.toml has no [tool.devkit.image]: "
+            "add the table back, or delete Dockerfile and .dockerignore"
+        )
+    raise DevkitError(
+        "pyproject.toml has no [tool.devkit.image]: add the table (it may stay empty) to build images, "
+        "then run `devkit image render`"
+    )
 
 
 def _settings(project: Project, pyproject: Mapping[str, Any]) -> Image:

@@ -31,7 +31,7 @@ USER = "10001:10001"
 
 _HEADER = f"""\
 # Rendered by `devkit image render` from pyproject.toml ([tool.devkit.image]): do not edit.
-# The project's own build steps go in {LOCAL_FILE}; `devkit check` fails when this file is
+# The project's own build steps go in {LOCAL_FILE}; `devkit image check` fails when it is
 # out of date. Build with `make image` / `make image-test` (`devkit image build TARGET`),
 # which export the lock into {CONTEXT}/ and pass the wheel from dist/.
 """
