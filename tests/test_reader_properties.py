@@ -81,6 +81,16 @@ def dumps(data: Mapping[str, Any]) -> str:
 # --- poetry.lock --------------------------------------------------------------------
 
 
+# `[package.dependencies]` values: a constraint, a table, or a list of tables (one per marker).
+dependency_tables = st.fixed_dictionaries(
+    {"version": st.sampled_from(("*", ">=1.0"))},
+    optional={"markers": st.sampled_from(MARKERS[1:]), "optional": st.booleans()},
+)
+dependency_values = (
+    st.sampled_from(("*", "^1.0")) | dependency_tables | st.lists(dependency_tables, min_size=1, max_size=2)
+)
+
+
 @st.composite
 def poetry_packages(draw: st.DrawFn) -> tuple[dict[str, Any], poetry_lock.Package]:
     """One `[[package]]` table and the package it means."""
@@ -101,6 +111,9 @@ def poetry_packages(draw: st.DrawFn) -> tuple[dict[str, Any], poetry_lock.Packag
     develop = draw(st.booleans())
     if develop:
         entry["develop"] = True
+    dependencies = draw(st.dictionaries(names, dependency_values, max_size=3))
+    if dependencies:
+        entry["dependencies"] = dependencies
     package = poetry_lock.Package(
         name=entry["name"],
         version=entry["version"],
@@ -109,6 +122,7 @@ def poetry_packages(draw: st.DrawFn) -> tuple[dict[str, Any], poetry_lock.Packag
         hashes=tuple(files),
         source=source,
         develop=develop,
+        dependencies=tuple(sorted(dependencies)),
     )
     return entry, package
 
@@ -130,7 +144,28 @@ POETRY_FIELDS: dict[str, Callable[[Any], bool]] = {
     "files": lambda value: isinstance(value, list) and all(isinstance(item, dict) and "hash" in item for item in value),
     "source": lambda value: isinstance(value, dict) and {"type", "url"} <= set(value),
     "develop": lambda value: isinstance(value, bool),
+    "dependencies": lambda value: (
+        isinstance(value, dict) and all(NAME.fullmatch(key) and _is_dependency(item) for key, item in value.items())
+    ),
 }
+
+
+def _is_dependency(value: Any) -> bool:
+    """What poetry.lock may give as one dependency: a constraint, a table or a list of tables."""
+    if isinstance(value, str):
+        return _on_one_line(value)
+    tables = [value] if isinstance(value, dict) else value if isinstance(value, list) else None
+    return tables is not None and all(
+        isinstance(table, dict)
+        and isinstance(table.get("markers", ""), str)
+        and _on_one_line(table.get("markers", ""))
+        and isinstance(table.get("optional", False), bool)
+        for table in tables
+    )
+
+
+def _on_one_line(text: str) -> bool:
+    return not any(ord(char) < 32 or char == "\x7f" for char in text)
 
 
 @SETTINGS
@@ -190,7 +225,11 @@ def uv_packages(draw: st.DrawFn) -> tuple[dict[str, Any], uv_lock.Package]:
     version = draw(versions) if kind not in uv_lock.LOCAL_KINDS or draw(st.booleans()) else ""
     if version:
         entry["version"] = version
-    return entry, uv_lock.Package(entry["name"], version, uv_lock.Source(kind, location))
+    dependencies = draw(st.lists(names, max_size=3))
+    if dependencies:
+        entry["dependencies"] = [{"name": name} for name in dependencies]
+    source = uv_lock.Source(kind, location)
+    return entry, uv_lock.Package(entry["name"], version, source, tuple(sorted(set(dependencies))))
 
 
 @SETTINGS

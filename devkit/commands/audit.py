@@ -17,10 +17,10 @@ if TYPE_CHECKING:
 
 DESCRIPTION = """\
 Without --env: check the main group's closure (what `devkit export --only main` lists)
-against the deny list: the organisation's default (jupyter, jupyter-*, jupyterlab,
-notebook, ipykernel, ipython, ipywidgets, pytest, pytest-*, mypy, ruff, pre-commit,
-devkit-toolchain) plus [tool.devkit.audit] deny = ["NAME-OR-GLOB", ...], less
-[tool.devkit.audit] allow = ["NAME", ...]. Each denied package is printed with the
+against the deny list: the organisation's default (devkit.env.audit.DENY: Jupyter and
+IPython, pytest and its plugins, mypy, ruff, pre-commit, devkit itself) plus
+[tool.devkit.audit] deny = ["NAME-OR-GLOB", ...], less [tool.devkit.audit] allow =
+["NAME", ...]. Each denied package is printed with the
 shortest chain of requirements from the project to it, as the lock records them:
 
     ipykernel: ml-service -> my-helpers 1.0 -> ipykernel 6.29.5

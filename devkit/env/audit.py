@@ -81,7 +81,7 @@ def violations(export: Export, graph: Graph, rules: Rules) -> list[Violation]:
     for name in export.pins:
         if not rules.denies(name):
             continue
-        chain = shortest_chain(graph.edges, graph.project, name, export.pins) or (graph.project, name)
+        chain = shortest_chain(graph.edges, graph.project, name, export.pins) or (name,)  # no chain: itself
         steps = tuple((step, export.pins.get(step, "")) for step in chain)
         found.append(Violation(name, steps))
     return found

@@ -24,13 +24,19 @@ _TOKEN = re.compile(
 
 @dataclass(frozen=True)
 class _Atom:
-    """One comparison, `left op right`, kept as written."""
+    """One comparison, `left op right`: each side a variable's name or a quoted string."""
 
-    text: str
+    left: str
+    op: str
+    right: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.left} {self.op} {self.right}"
 
     @property
     def mentions_extra(self) -> bool:
-        return "extra" in self.text.split()
+        return "extra" in (self.left, self.right)
 
 
 @dataclass(frozen=True)
@@ -132,7 +138,7 @@ class _Parser:
             return node
         left = self._value()
         operator = self._operator()
-        return _Atom(f"{left} {operator} {self._value()}")
+        return _Atom(left, operator, self._value())
 
     def _value(self) -> str:
         kind, text = self._next()
