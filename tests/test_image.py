@@ -88,7 +88,7 @@ def test_the_code_under_test_is_the_installed_wheel() -> None:
 
 
 class Example:
-    """The example service with both images built by `make image image-test`."""
+    """The example service with both images built and audited by `make image image-test audit`."""
 
     def __init__(self, project: Path, name: str, made: str) -> None:
         self.project = project
@@ -113,7 +113,7 @@ def example(
         monkeypatch.setenv("PIP_INDEX_URL", index_url)
         name = name_images(project)
         (project / "tests/test_installed_wheel.py").write_text(INSTALLED_WHEEL_TEST)
-        made = run(["make", "image", "image-test"], cwd=project)
+        made = run(["make", "image", "image-test", "audit"], cwd=project)
     yield Example(project, name, made.stdout + made.stderr)
     remove_images(docker, name)
 
@@ -175,6 +175,40 @@ def test_the_test_image_ran_the_tests_against_the_installed_wheel(built: Example
     assert re.search(r"^=+ 6 passed in ", built.made, re.MULTILINE), built.made
 
 
+def test_make_audit_finds_the_production_image_equal_to_the_lock(built: Example) -> None:
+    assert "devkit: checked 2 packages of the lock's selection (groups main): none is denied\n" in built.made
+    assert (
+        f"devkit: the image {built.name}:latest holds exactly the lock's selection (groups main): 3 packages\n"
+        in built.made
+    )
+
+
+def test_audit_of_the_test_image_against_the_main_group_names_what_is_extra(built: Example) -> None:
+    result = run([*DEVKIT, "audit", "--image", f"{built.name}:test"], cwd=built.project, check=False)
+
+    assert result.returncode == 1
+    assert "extra: ipykernel 7.4.0\n" in result.stdout
+    assert "extra: devkit-toolchain 0.1.0\n" in result.stdout
+    assert result.stderr.startswith(f"devkit: error: the image {built.name}:test differs from the lock's selection")
+
+
+def test_audit_of_the_test_image_with_the_dev_group_is_equal(built: Example) -> None:
+    result = run([*DEVKIT, "audit", "--image", f"{built.name}:test", "--with", "dev"], cwd=built.project)
+
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"devkit: the image {built.name}:test holds exactly the lock's selection")
+
+
+def test_audit_of_an_image_the_engine_lacks_says_to_build_it(built: Example) -> None:
+    result = run([*DEVKIT, "audit", "--image", f"{built.name}:missing"], cwd=built.project, check=False)
+
+    assert (result.returncode, result.stderr) == (
+        1,
+        f"devkit: error: no image {built.name}:missing in the Docker engine: build it first (`make image`), "
+        "or pull it\n",
+    )
+
+
 def test_a_failing_test_fails_devkit_image_test(built: Example, docker: str) -> None:
     failing = built.project / "tests/test_failing.py"
     failing.write_text("def test_fails() -> None:\n    assert 1 == 2\n")
@@ -191,7 +225,8 @@ def test_a_code_change_rebuilds_only_the_wheel_layer(built: Example, docker: str
     before = layers(docker, f"{built.name}:latest")
     cli = built.project / "ml_service/cli.py"
     original = cli.read_text()
-    cli.write_text(original.replace("Churn scoring for the customer base.", "Churn scoring, revised."))
+    revised = f"Churn scoring, revision {uuid.uuid4().hex}."  # new to the engine's build cache
+    cli.write_text(original.replace("Churn scoring for the customer base.", revised))
     try:
         build_wheel(built.project)
         result = run([*DEVKIT, "image", "build", "production"], cwd=built.project)
@@ -201,7 +236,7 @@ def test_a_code_change_rebuilds_only_the_wheel_layer(built: Example, docker: str
         build_wheel(built.project)
 
     after = layers(docker, f"{built.name}:latest")
-    assert "Churn scoring, revised." in helped.stdout
+    assert revised in helped.stdout
     assert after[:-1] == before[:-1]
     assert after[-1] != before[-1]
     assert step_of(result.stderr, "deps-main").endswith(" CACHED")
@@ -235,14 +270,11 @@ def test_index_credentials_reach_no_layer(
     monkeypatch.setenv("PIP_INDEX_URL", index_url.replace("http://", f"http://ci-user:{secret}@"))
     lock = built.project / "poetry.lock"
     original = lock.read_text()
-    # Another export, so that the dependency layer installs again, through the credentials.
-    wheel = re.search(r'\{file = "click-8\.5\.1-py3-none-any\.whl", hash = "sha256:([0-9a-f]+)"\}', original)
+    # An export never built before, so that the dependency layer installs, through the credentials.
+    wheel = re.search(r'\{file = "click-8\.5\.1-py3-none-any\.whl", hash = "sha256:[0-9a-f]+"\}', original)
     assert wheel
-    lock.write_text(
-        original.replace(
-            wheel[0], wheel[0] + ',\n    {file = "click-0-py3-none-any.whl", hash = "sha256:' + "0" * 64 + '"}'
-        )
-    )
+    unused = f'{{file = "click-0-py3-none-any.whl", hash = "sha256:{uuid.uuid4().hex * 2}"}}'
+    lock.write_text(original.replace(wheel[0], f"{wheel[0]},\n    {unused}"))
     tag = f"{built.name}:credentials"
     try:
         result = run([*DEVKIT, "image", "build", "production", "--tag", tag], cwd=built.project)

@@ -30,6 +30,10 @@ export for the selection plus the project itself at its version (when it is a pa
 print every package that is extra (pip, setuptools and wheel included), missing or at
 another version.
 
+--image [IMAGE]: the same comparison for what IMAGE's python3 has installed (run without
+network); without IMAGE, the project's production image NAME:latest (`make image` builds
+it; see [tool.devkit.image]).
+
 The group options select as `devkit export` does; without any, --only main.
 
 Exit codes: 0 clean (or equal), 1 a denied package or a difference (or a failure),
@@ -48,6 +52,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument(
         "--env", metavar="PYTHON", help="compare what this Python's environment has installed with the lock's selection"
     )
+    parser.add_argument(
+        "--image",
+        nargs="?",
+        const="",
+        metavar="IMAGE",
+        help="compare what this image holds with the lock's selection (default: the project's NAME:latest)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -60,8 +71,15 @@ def run(args: argparse.Namespace) -> int:
     pyproject = pyproject_file.read(project.pyproject)
     rules = audit.rules(pyproject)  # a malformed setting stops before anything runs
     request = _default_main(selection_of(args))
+    if args.env is not None and args.image is not None:
+        from devkit.errors import UsageError
+
+        raise UsageError("--env and --image compare one environment each: give one of them")
+    if args.image is not None:
+        image, argv = _image_probe(project, pyproject, args.image)
+        return _compare(project, pyproject, request, argv, f"the image {image}")
     if args.env is not None:
-        return _compare(project, pyproject, request, args.env)
+        return _compare(project, pyproject, request, [args.env], args.env)
     return _deny(project, pyproject, request, rules)
 
 
@@ -90,25 +108,56 @@ def _deny(project: Project, pyproject: Mapping[str, Any], request: Request, rule
     return 0
 
 
-def _compare(project: Project, pyproject: Mapping[str, Any], request: Request, python: str) -> int:
+def _image_probe(project: Project, pyproject: Mapping[str, Any], image: str) -> tuple[str, list[str]]:
+    """The image (default: the project's NAME:latest) and the command that runs its python3."""
+    import subprocess
+
+    from devkit.env import interpreter
+    from devkit.errors import DevkitError
+    from devkit.image import docker, settings
+
+    if not image:
+        image = f"{settings.read(pyproject, interpreter.for_image(pyproject, project.root)).name}:latest"
+    if not settings.REFERENCE.fullmatch(image):
+        raise DevkitError(f"--image {image!r} is not an image reference like registry.example/group/name:tag")
+    client = docker.client()
+    if subprocess.run([client, "image", "inspect", image], capture_output=True, check=False).returncode != 0:
+        raise DevkitError(f"no image {image} in the Docker engine: build it first (`make image`), or pull it")
+    return image, [
+        client,
+        "run",
+        "--rm",
+        "--pull",
+        "never",
+        "--network",
+        "none",
+        "--entrypoint",
+        "python3",
+        "--",
+        image,
+    ]
+
+
+def _compare(project: Project, pyproject: Mapping[str, Any], request: Request, argv: list[str], label: str) -> int:
+    """Compare what `argv`'s Python has installed with the export of `request`; `label` names it."""
     from devkit import console
     from devkit.env import audit
     from devkit.env.export import choose, export
     from devkit.env.installed import installed
 
     choice = choose(project, pyproject, request)
-    found = installed([python])
+    found = installed(argv)
     wanted = audit.wanted(project, pyproject, export(project, request), found.environment)
     lines = audit.differences(wanted, found.distributions)
     for line in lines:
         print(line)
     if lines:
         console.error(
-            f"{python} differs from {_shown(choice)} in {len(lines)} package(s): "
+            f"{label} differs from {_shown(choice)} in {len(lines)} package(s): "
             "rebuild it from the lock (`devkit sync` with these options, or the image)"
         )
         return 1
-    console.info(f"{python} holds exactly {_shown(choice)}: {len(wanted)} packages")
+    console.info(f"{label} holds exactly {_shown(choice)}: {len(wanted)} packages")
     return 0
 
 
