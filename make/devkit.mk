@@ -77,7 +77,7 @@ clean: ## remove dist, build, tool caches, coverage data (keeps .venv and .devki
 ##@ Images: `devkit image`, for projects with [tool.devkit.image] in pyproject.toml
 
 .PHONY: image image-test audit
-image: build ## build the production image (main group and the wheel), tagged NAME:VERSION and NAME:latest
+image: build ## build the production image (main group and the wheel), tagged with the version and latest
 	$(DEVKIT) image build production
 
 image-test: build ## build the test image (main and dev groups and the wheel) and run the tests in it

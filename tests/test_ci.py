@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import sys
@@ -37,7 +38,9 @@ def pipeline_project(example_project: Path, index_url: str, monkeypatch: pytest.
 
     gitlab-ci-local runs each job in `.gitlab-ci-local/builds/JOB`, so the example's
     `../..` dependency on devkit resolves to `.gitlab-ci-local`: devkit's sources are
-    linked there as they are next to the example.
+    linked there as they are next to the example. The pipeline has no image jobs: they build
+    with Docker-in-Docker, which gitlab-ci-local's shell executor cannot start (tests/test_image.py
+    runs the commands those jobs run).
     """
     state = example_project / ".gitlab-ci-local"
     state.mkdir()
@@ -45,6 +48,8 @@ def pipeline_project(example_project: Path, index_url: str, monkeypatch: pytest.
         if entry.is_symlink():
             (state / entry.name).symlink_to(entry.resolve())
     monkeypatch.setenv("PIP_INDEX_URL", index_url)
+    pyproject = example_project / "pyproject.toml"
+    pyproject.write_text(re.sub(r"\n\[tool\.devkit\.image\][^\n]*\n", "\n", pyproject.read_text()))
     run([*DEVKIT, "ci", "render"], cwd=example_project)
     write(example_project, ".gitignore", ".venv/\n.cache/\n.devkit/\n.gitlab-ci-local/\ndist/\n")
     run(["git", "init", "-q"], cwd=example_project)

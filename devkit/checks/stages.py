@@ -95,6 +95,8 @@ DEVKIT_JOBS = frozenset(
         "build:deps:main",
         "build:deps:dev",
         "build:wheel",
+        "build:image",
+        "build:image:test",
         ".devkit",
         "release",
         "release:labels",
