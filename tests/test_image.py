@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import SessionCaches, isolate
 from tests.support.proc import run
@@ -456,3 +457,28 @@ def test_the_pipeline_builds_images_only_for_a_project_with_the_table(example_pr
     assert '--tag "$CI_REGISTRY_IMAGE:${CI_COMMIT_TAG#v}"' in with_images
     assert "build:image" not in plain
     assert "images" not in plain
+
+
+def test_the_image_job_tags_the_commit_and_in_a_tag_pipeline_the_version(
+    built: Example, docker: str, tmp_path: Path
+) -> None:
+    run([*DEVKIT, "ci", "render"], cwd=built.project)
+    job = yaml.safe_load((built.project / ".gitlab-ci.yml").read_text())["build:image"]
+    bootstrap = built.project / ".cache/devkit-image/bin"
+    bootstrap.mkdir(parents=True)
+    (bootstrap / "devkit").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m devkit "$@"\n')
+    (bootstrap / "devkit").chmod(0o755)
+    registry = f"registry.example.com/group/{built.name}"
+    variables = {"CI_REGISTRY_IMAGE": registry, "CI_COMMIT_SHA": "0" * 40, "CI_COMMIT_TAG": "v0.1.0"}
+    env = {**os.environ, **variables, "PATH": f"{Path(docker).parent}:{os.environ['PATH']}"}
+    try:
+        for line in job["script"][:2]:  # the build and the audit; the push needs a registry
+            result = subprocess.run(["sh", "-c", line], cwd=built.project, env=env, capture_output=True, text=True)
+            assert result.returncode == 0, result.stdout + result.stderr
+    finally:
+        shutil.rmtree(built.project / ".cache/devkit-image")
+
+    tags = run([docker, "image", "ls", "--format", "{{.Tag}}", registry], cwd=tmp_path).stdout.split()
+    run([docker, "image", "rm", *(f"{registry}:{tag}" for tag in tags)], cwd=tmp_path)
+    assert sorted(tags) == sorted(["0" * 40, "0.1.0"])
+    assert f"the image {registry}:{'0' * 40} holds exactly the lock's selection" in result.stderr
