@@ -105,12 +105,20 @@ def sync_script(arguments: Sequence[str] = ()) -> str:
     return "\n".join([*_bootstrap(BOOTSTRAP), f"{BOOTSTRAP}/bin/devkit sync{options}"])
 
 
-def _bootstrap(folder: str) -> list[str]:
-    """The lines that install the locked uv and devkit into `folder` unless they are there."""
+def _bootstrap(folder: str, *, system_pip: bool = False) -> list[str]:
+    """The lines that install the locked uv and devkit into `folder` unless they are there.
+
+    With `system_pip`, the venv gets no pip of its own and the system's pip installs uv
+    into it: for images whose Python has no ensurepip (Alpine's, with py3-pip).
+    """
+    if system_pip:
+        create = [f"  python3 -m venv --without-pip {folder}"]
+        create += [f'  python3 -m pip --python {folder}/bin/python install --quiet "$DEVKIT_UV"']
+    else:
+        create = [f"  python3 -m venv {folder}", f'  {folder}/bin/pip install --quiet "$DEVKIT_UV"']
     return [
         f"if [ ! -x {folder}/bin/devkit ]; then",
-        f"  python3 -m venv {folder}",
-        f'  {folder}/bin/pip install --quiet "$DEVKIT_UV"',
+        *create,
         f'  {folder}/bin/uv pip install --quiet --python {folder}/bin/python "$DEVKIT_FROM"',
         "fi",
     ]
@@ -195,7 +203,11 @@ def image_jobs(image: Image) -> dict[str, Any]:
             "services": [{"name": image.builder_service, "alias": "docker"}],
             "variables": {"DOCKER_HOST": "tcp://docker:2375", "DOCKER_TLS_CERTDIR": ""},
             "needs": ["build:wheel"],
-            "before_script": ["apk add --no-cache python3", "\n".join(_bootstrap(IMAGE_BOOTSTRAP)), _REGISTRY_LOGIN],
+            "before_script": [
+                "apk add --no-cache python3 py3-pip",
+                "\n".join(_bootstrap(IMAGE_BOOTSTRAP, system_pip=True)),
+                _REGISTRY_LOGIN,
+            ],
             "script": script,
         }
 
