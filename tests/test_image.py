@@ -264,11 +264,16 @@ def test_a_lock_change_rebuilds_the_dependency_layer(built: Example, docker: str
     assert len(after) == len(before)
 
 
-def test_index_credentials_reach_no_layer(
+def test_index_credentials_and_ca_bundle_reach_no_layer(
     tmp_path: Path, built: Example, docker: str, index_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     secret = f"token-{uuid.uuid4().hex}"
     monkeypatch.setenv("PIP_INDEX_URL", index_url.replace("http://", f"http://ci-user:{secret}@"))
+    # A company index's CA bundle comes along as a secret too (pip reads it only for https).
+    bundle = tmp_path / "company-ca.pem"
+    ca_marker = f"company-ca-{uuid.uuid4().hex}"
+    bundle.write_text(f"# {ca_marker}\n-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n")
+    monkeypatch.setenv("PIP_CERT", str(bundle))
     lock = built.project / "poetry.lock"
     original = lock.read_text()
     # An export never built before, so that the dependency layer installs, through the credentials.
@@ -286,8 +291,10 @@ def test_index_credentials_reach_no_layer(
     history = run([docker, "image", "history", "--no-trunc", tag], cwd=tmp_path).stdout
 
     assert "Successfully installed click-8.5.1 numpy-2.4.6" in step_of(result.stderr, "deps-main")
+    image = saved.read_bytes()
     assert secret not in history
-    assert secret.encode() not in saved.read_bytes()
+    assert secret.encode() not in image
+    assert ca_marker.encode() not in image
 
 
 # --- settings and usage: no engine needed ------------------------------------------

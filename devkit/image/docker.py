@@ -3,7 +3,8 @@
 The client is `docker` from PATH, or the one `DEVKIT_DOCKER` names (a client with BuildKit
 built in: Docker 23 and later need the buildx plugin for it). A package index the build
 needs comes from `PIP_INDEX_URL` / `PIP_EXTRA_INDEX_URL` (credentials included) and reaches
-the build as a secret pip.conf, never as a build argument or a layer.
+the build as a secret pip.conf, never as a build argument or a layer; `PIP_CERT` (the CA
+bundle of a company index) comes along as a second secret.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 from devkit.errors import DevkitError
 
 INDEX_VARIABLES = {"PIP_INDEX_URL": "index-url", "PIP_EXTRA_INDEX_URL": "extra-index-url"}
+CERT_SECRET = "/run/secrets/pip-cert"
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
@@ -34,6 +36,7 @@ def client() -> str:
 def pip_conf(environ: Mapping[str, str]) -> str | None:
     """A pip.conf carrying the index settings of `environ`, or None when it sets none."""
     lines = [f"{key} = {environ[name]}" for name, key in INDEX_VARIABLES.items() if environ.get(name)]
+    lines += [f"cert = {CERT_SECRET}"] if environ.get("PIP_CERT") else []
     for line in lines:
         if "\n" in line or "\r" in line:
             raise DevkitError("PIP_INDEX_URL / PIP_EXTRA_INDEX_URL must be URLs on one line")
@@ -63,4 +66,15 @@ def build(root: Path, target: str, tags: Sequence[str], build_args: Mapping[str,
             conf.touch(mode=0o600)
             conf.write_text(settings, encoding="utf-8")
             command += ["--secret", f"id=pip.conf,src={conf}"]
+        command += _cert_secret(os.environ)
         programs.run([*command, "--", str(root)], cwd=root, env=env, what=f"docker build of {target}", advice=advice)
+
+
+def _cert_secret(environ: Mapping[str, str]) -> list[str]:
+    """The `--secret` of the CA bundle `PIP_CERT` names, checked to be a readable file."""
+    cert = environ.get("PIP_CERT")
+    if not cert:
+        return []
+    if not Path(cert).is_file() or not os.access(cert, os.R_OK):
+        raise DevkitError(f"PIP_CERT names {cert}, which is not a readable file: point it at the index's CA bundle")
+    return ["--secret", f"id=pip-cert,src={cert}"]

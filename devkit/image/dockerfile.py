@@ -6,8 +6,8 @@
 dependency layer is built from the lock's export alone (`.devkit/image/requirements-*.txt`,
 written by `devkit image build`), so a change to the code rebuilds only the wheel's layer.
 
-Package-index settings reach the build as a secret (a pip.conf mounted for the install
-steps), never as a build argument or a layer. The project's own steps (system packages,
+Package-index settings reach the build as secrets (a pip.conf and the index's CA bundle,
+mounted for the install steps), never as a build argument or a layer. The project's own steps (system packages,
 say) go in `Dockerfile.local`, which devkit places in the stage both images start from.
 """
 
@@ -88,7 +88,7 @@ def _deps(selection: str) -> str:
 FROM tools AS deps-{selection}
 COPY {CONTEXT}/requirements-{selection}.txt /tmp/requirements.txt
 COPY {CONTEXT}/local-{selection}/ /tmp/local/
-RUN --mount=type=secret,id=pip.conf --mount=type=cache,target=/root/.cache/pip \\
+RUN --mount=type=secret,id=pip.conf --mount=type=secret,id=pip-cert --mount=type=cache,target=/root/.cache/pip \\
     python3 -m venv --without-pip {VENV} \\
  && {_PIP} --require-hashes --requirement /tmp/requirements.txt \\
  && if [ -n "$(ls /tmp/local)" ]; then {_PIP} /tmp/local/*.whl; fi
