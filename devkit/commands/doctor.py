@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from devkit.env.health import Finding
     from devkit.env.project import Project
 
@@ -53,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         _managed_files(project),
         health.devkit_version(project),
         health.installers(project),
-        *_tool_config(project),
+        *_tool_config(project, pyproject),
     ]
     for finding in findings:
         print(f"{'ok' if finding.ok else 'fix':<4} {finding.check}: {finding.message}")
@@ -83,12 +85,11 @@ def _managed_files(project: Project) -> Finding:
     return Finding("managed files", True, f"{names}: what this devkit renders")
 
 
-def _tool_config(project: Project) -> list[Finding]:
+def _tool_config(project: Project, pyproject: Mapping[str, Any]) -> list[Finding]:
     from devkit.checks import strays
-    from devkit.env import pyproject as pyproject_file
     from devkit.env.health import Finding
 
-    places = strays.places(project.root, pyproject_file.read(project.pyproject))
+    places = strays.places(project.root, pyproject)
     if not places:
         return [Finding("tool config", True, "ruff, mypy, pytest and coverage read lint.toml only")]
     return [

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from devkit.env import cache_key, interpreter, locks, noop, programs, sync
+from devkit.env import cache_key, interpreter, locks, programs, sync
 from devkit.env.project import Project
 from devkit.env.stamp import Request
 from devkit.errors import DevkitError
@@ -64,10 +64,8 @@ def venv(project: Project) -> Finding:
     """`.venv` is in sync with the lock, for the options of its last sync."""
     if not project.venv.is_dir():
         return Finding(".venv in sync", False, ".venv is missing: run `make sync` (or `devkit sync`)")
-    stored = noop.read_stamp(str(project.root))
-    request = Request.from_json(stored.get("request") if stored else None)
     try:
-        reason = sync.staleness(project, cache_key.digest(project.key_files), request)
+        reason = sync.staleness(project, cache_key.digest(project.key_files), sync.last_request(project))
     except DevkitError as exc:
         return Finding(".venv in sync", False, str(exc))
     if reason is not None:
