@@ -44,6 +44,9 @@ COMMANDS = (
     "release",
     "publish",
     "image",
+    "check",
+    "upgrade",
+    "doctor",
 )
 
 

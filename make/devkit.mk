@@ -33,6 +33,18 @@ sync: ## build .venv from the lock, exactly (a no-op when nothing changed)
 hooks: ## install the git hooks: checks on commit, tests on push
 	$(VENV)/bin/pre-commit install --hook-type pre-commit --hook-type pre-push
 
+##@ Upkeep: the files devkit renders, and the project's setup
+
+.PHONY: check upgrade doctor
+check: ## fail with a diff when a file devkit renders (.gitlab-ci.yml, Dockerfile) is out of date
+	$(DEVKIT) check
+
+upgrade: sync ## after bumping devkit in the lock: re-render the files devkit renders, then commit them
+	$(DEVKIT) upgrade
+
+doctor: ## check the setup (Python, lock, .venv, hooks, rendered files, tool config); changes nothing
+	$(DEVKIT) doctor
+
 ##@ Checks: the commands `devkit stages` lists, the same in the hooks and in CI
 
 .PHONY: lint format typecheck mypy tests ci

@@ -54,7 +54,7 @@ def remote_config(repo: Path, rev: str) -> str:
 
 def service_config(repo: Path, rev: str) -> str:
     """The shipped config for the test service, which has no GitLab pipeline to check."""
-    return remote_config(repo, rev).replace("      - id: devkit-ci-check\n", "")
+    return remote_config(repo, rev).replace("      - id: devkit-check\n", "")
 
 
 @pytest.fixture
@@ -99,7 +99,8 @@ def test_local_hooks_match_the_manifest(config: str) -> None:
             assert hook["entry"] == shipped["entry"]
         else:  # run from .venv: what hooks/devkit-hook execs
             words = shipped["entry"].split()[1:]
-            expected = ["sync", "--check", "--quiet"] if words == ["check"] else words
+            translated = {"check": ["sync", "--check", "--quiet"], "managed-check": ["check"]}
+            expected = translated.get(" ".join(words), words)
             assert hook["entry"].split() == [".venv/bin/devkit", *expected]
 
 

@@ -16,7 +16,8 @@ render  write .gitlab-ci.yml from the stage table and the sync setting: dependen
         .gitlab-ci.local.yml, which the rendered file includes. A .gitlab-ci.yml that
         devkit did not render is never written over: move its jobs into
         .gitlab-ci.local.yml first, or replace it with --force.
-check   exit 1 with a unified diff when .gitlab-ci.yml differs from what render writes.
+check   exit 1 with a unified diff when .gitlab-ci.yml differs from what render writes
+        (`devkit check` checks every file devkit renders).
 run     run the check stages locally, in CI's order, as the jobs do (what `make ci` runs);
         every stage runs even when one fails.
 """
@@ -53,12 +54,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _render(project: Project, *, force: bool) -> int:
     from devkit import console
-    from devkit.render import gitlab_ci, managed
+    from devkit.render import files, gitlab_ci, managed
 
     target = project.root / gitlab_ci.CI_FILE
-    local = gitlab_ci.LOCAL_FILE
-    advice = f"move its jobs into {local}, which the rendered file includes (`git mv {target.name} {local}`)"
-    managed.write(target, gitlab_ci.render(project), force=force, command="devkit ci render", advice=advice)
+    managed.write(target, gitlab_ci.render(project), force=force, command="devkit ci render", advice=files.CI_ADVICE)
     console.info(f"wrote {target}")
     return 0
 

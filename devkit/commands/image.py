@@ -17,7 +17,8 @@ render  write Dockerfile and .dockerignore from [tool.devkit.image] (see README,
         images"). The project's own build steps go in Dockerfile.local, which the rendered
         Dockerfile takes into the stage both images start from. A Dockerfile devkit did
         not render is never written over: move it away, or replace it with --force.
-check   exit 1 with a unified diff when Dockerfile or .dockerignore differs from render's.
+check   exit 1 with a unified diff when Dockerfile or .dockerignore differs from render's
+        (`devkit check` checks every file devkit renders).
 build   build TARGET: `production` (the lock's main group and the wheel from dist/, run
         by a non-root user, read-only friendly) or `test` (main and dev groups, the wheel
         and the tests; it runs them). Exports the lock into .devkit/image/ first; the
@@ -102,32 +103,14 @@ def _settings(project: Project, pyproject: Mapping[str, Any]) -> Image:
     return settings.read(pyproject, interpreter.for_image(pyproject, project.root))
 
 
-def rendered(project: Project, image: Image) -> dict[Path, str]:
-    """Each file `devkit image render` writes, with its text."""
-    from devkit.errors import DevkitError
-    from devkit.files import atomic
-    from devkit.image import dockerfile
-
-    local = project.root / dockerfile.LOCAL_FILE
-    try:
-        steps = local.read_bytes().decode("utf-8") if local.is_file() else ""
-    except OSError as exc:
-        raise atomic.failure(local, exc, what="read") from None
-    except UnicodeDecodeError:
-        raise DevkitError(f"{local} is not UTF-8 text: save it as UTF-8") from None
-    return {
-        project.root / dockerfile.DOCKERFILE: dockerfile.render(image, dockerfile.check_local_steps(steps)),
-        project.root / dockerfile.DOCKERIGNORE: dockerfile.ignore(image),
-    }
-
-
 def _render(project: Project, image: Image, *, force: bool) -> int:
     from devkit import console
     from devkit.image import dockerfile
+    from devkit.render import files as managed_files
     from devkit.render import managed
 
-    advice = f"move its steps into {dockerfile.LOCAL_FILE}, which the rendered Dockerfile takes in"
-    files = rendered(project, image)
+    advice = managed_files.IMAGE_ADVICE
+    files = dockerfile.rendered(project.root, image)
     for path in files:  # refuse before writing either file
         if not force and not managed.is_devkits(path):
             managed.write(path, files[path], force=False, command="devkit image render", advice=advice)
@@ -139,10 +122,11 @@ def _render(project: Project, image: Image, *, force: bool) -> int:
 
 def _check(project: Project, image: Image) -> int:
     from devkit import console
+    from devkit.image import dockerfile
     from devkit.render import managed
 
     stale = []
-    for path, text in rendered(project, image).items():
+    for path, text in dockerfile.rendered(project.root, image).items():
         diff = managed.difference(path, text, "devkit image render")
         if diff:
             print(diff, end="")

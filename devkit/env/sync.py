@@ -71,10 +71,15 @@ def keep_current(project: Project) -> None:
     What `devkit run` does first: a `.venv` synced `--with docs` stays so. Silent when
     nothing changed.
     """
-    stored = noop.read_stamp(str(project.root))
-    request = Request.from_json(stored.get("request") if stored else None)
+    request = last_request(project)
     if staleness(project, cache_key.digest(project.key_files), request) is not None:
         sync(project, request, quiet=False)
+
+
+def last_request(project: Project) -> Request:
+    """The options of the last finished sync, or the default ones."""
+    stored = noop.read_stamp(str(project.root))
+    return Request.from_json(stored.get("request") if stored else None)
 
 
 def _report_noop(project: Project, quiet: bool) -> None:

@@ -14,8 +14,10 @@ say) go in `Dockerfile.local`, which devkit places in the stage both images star
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from devkit.errors import DevkitError
+from devkit.files import atomic
 from devkit.image.settings import Image
 
 DOCKERFILE = "Dockerfile"
@@ -31,7 +33,7 @@ USER = "10001:10001"
 
 _HEADER = f"""\
 # Rendered by `devkit image render` from pyproject.toml ([tool.devkit.image]): do not edit.
-# The project's own build steps go in {LOCAL_FILE}; `devkit image check` fails when it is
+# The project's own build steps go in {LOCAL_FILE}; `devkit check` fails when this file is
 # out of date. Build with `make image` / `make image-test` (`devkit image build TARGET`),
 # which export the lock into {CONTEXT}/ and pass the wheel from dist/.
 """
@@ -41,6 +43,18 @@ _PIP_ENV = (
     "PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_WARN_SCRIPT_LOCATION=1"
 )
 _PIP = f"{TOOLS}/bin/python -m pip install"
+
+
+def rendered(root: Path, image: Image) -> dict[Path, str]:
+    """Each file `devkit image render` writes into the project at `root`, with its text."""
+    local = root / LOCAL_FILE
+    try:
+        steps = local.read_bytes().decode("utf-8") if local.is_file() else ""
+    except OSError as exc:
+        raise atomic.failure(local, exc, what="read") from None
+    except UnicodeDecodeError:
+        raise DevkitError(f"{local} is not UTF-8 text: save it as UTF-8") from None
+    return {root / DOCKERFILE: render(image, check_local_steps(steps)), root / DOCKERIGNORE: ignore(image)}
 
 
 def render(image: Image, local_steps: str) -> str:
@@ -131,6 +145,7 @@ def ignore(image: Image) -> str:
     """`.dockerignore`: what neither image needs, plus the project's own patterns."""
     lines = [
         "# Rendered by `devkit image render`: do not edit; add patterns with [tool.devkit.image] ignore.",
+        "# `devkit check` fails when this file is out of date.",
         ".git",
         ".venv",
         ".cache",

@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from devkit.checks import stages
+from devkit.env import locks, settings
 from devkit.env import pyproject as pyproject_file
-from devkit.env import settings
 from devkit.env.project import Project
 from devkit.errors import DevkitError
 from devkit.files import yaml_file
@@ -30,7 +30,7 @@ DEVKIT = "devkit-toolchain"
 MERGE_REQUESTS = '$CI_PIPELINE_SOURCE == "merge_request_event"'
 HEADER = (
     "# Rendered by `devkit ci render` from devkit's stage table: do not edit. The project's\n"
-    f"# own jobs go in {LOCAL_FILE}; `devkit ci check` fails when this file is out of date.\n"
+    f"# own jobs go in {LOCAL_FILE}; `devkit check` fails when this file is out of date.\n"
 )
 
 
@@ -67,7 +67,7 @@ def checks(pyproject: Mapping[str, Any]) -> tuple[str, ...]:
 
 def bootstrap(project: Project) -> Bootstrap:
     """The locked devkit (a requirement or a local path) and the locked uv."""
-    packages = _locked(project)
+    packages = locks.packages(project)
     if DEVKIT not in packages:
         raise DevkitError(f"{DEVKIT} is not in {project.lock_name}: add it to the dev group and lock again")
     if "uv" not in packages or not packages["uv"][0]:
@@ -76,16 +76,6 @@ def bootstrap(project: Project) -> Bootstrap:
     if not (folder or version):
         raise DevkitError(f"{project.lock_name} records no version of {DEVKIT}: lock it from an index or a folder")
     return Bootstrap(devkit_from=folder or f"{DEVKIT}=={version}", uv=f"uv=={packages['uv'][0]}")
-
-
-def _locked(project: Project) -> dict[str, tuple[str, str | None]]:
-    """Each locked package's version and local folder (None when it comes from an index)."""
-    from devkit.env.locks import poetry_lock, uv_lock
-    from devkit.env.names import canonical
-
-    packages: tuple[poetry_lock.Package | uv_lock.Package, ...]
-    packages = poetry_lock.read(project.lock).packages if project.is_poetry else uv_lock.read(project.lock).packages
-    return {canonical(package.name): (package.version, package.folder) for package in packages}
 
 
 BOOTSTRAP = ".cache/devkit"

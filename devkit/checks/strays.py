@@ -1,0 +1,35 @@
+"""Tool settings outside lint.toml, which devkit's merged config does not read.
+
+ruff, mypy, pytest and coverage run with `.devkit/`'s merged config, so their settings in
+pyproject.toml, setup.cfg or a file of their own are silently ignored: each such place is
+named so its settings can move into the project's lint.toml.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+FILES = ("mypy.ini", ".mypy.ini", "pytest.ini", ".coveragerc", "ruff.toml", ".ruff.toml")
+SETUP_CFG = "setup.cfg"
+SETUP_CFG_SECTIONS = ("[mypy", "[tool:pytest", "[coverage:")
+
+
+def places(root: Path, pyproject: Mapping[str, Any]) -> list[str]:
+    """Each place in the project that holds ruff, mypy, pytest or coverage settings, in order."""
+    tool = pyproject.get("tool", {})
+    found = [f"pyproject.toml [tool.{name}]" for name in ("ruff", "mypy") if name in tool]
+    if isinstance(tool.get("pytest"), Mapping) and "ini_options" in tool["pytest"]:
+        found.append("pyproject.toml [tool.pytest.ini_options]")
+    if isinstance(tool.get("coverage"), Mapping):
+        found += [f"pyproject.toml [tool.coverage.{name}]" for name in tool["coverage"]]
+    found += [name for name in FILES if (root / name).is_file()]
+    return found + _setup_cfg(root / SETUP_CFG)
+
+
+def _setup_cfg(path: Path) -> list[str]:
+    if not path.is_file():
+        return []
+    lines = path.read_bytes().decode("utf-8", errors="replace").splitlines()
+    return [f"{SETUP_CFG} {line.strip()}" for line in lines if line.strip().startswith(SETUP_CFG_SECTIONS)]

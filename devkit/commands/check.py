@@ -1,0 +1,42 @@
+"""`devkit check`: every file devkit renders is what this devkit renders."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+DESCRIPTION = """\
+Exit 1 with a unified diff for every file devkit renders into the project that differs
+from what this devkit renders: .gitlab-ci.yml, and Dockerfile and .dockerignore with
+[tool.devkit.image]. The last line names the stale files; `devkit upgrade` re-renders
+them. Silent, exit 0, when all are current. The devkit-check hook runs it.
+"""
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "check",
+        help="fail with a diff when a file devkit renders is out of date",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from devkit import console
+    from devkit.env.project import find_project
+    from devkit.render import files
+
+    project = find_project(Path.cwd())
+    stale = []
+    for managed in files.managed_files(project):
+        diff = managed.difference()
+        if diff:
+            print(diff, end="")
+            stale.append(str(managed.path.relative_to(project.root)))
+    if not stale:
+        return 0
+    verb = "differ" if len(stale) > 1 else "differs"
+    console.error(f"{', '.join(stale)} {verb} from what this devkit renders: run `devkit upgrade` and commit")
+    return 1

@@ -1,0 +1,55 @@
+"""Every file devkit renders into a project, in one list: what `devkit check` and `devkit upgrade` go through.
+
+`.gitlab-ci.yml` always; `Dockerfile` and `.dockerignore` when pyproject.toml has a
+`[tool.devkit.image]` table. Each comes with its wanted text, the command that renders it
+alone, and the advice for a file of the same name that devkit did not write.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+from devkit.env import interpreter
+from devkit.env import pyproject as pyproject_file
+from devkit.env.project import Project
+from devkit.image import dockerfile
+from devkit.image import settings as image_settings
+from devkit.render import gitlab_ci, managed
+
+
+class Managed(NamedTuple):
+    """One file devkit renders: where, its text, what renders it, how to keep a hand-written one."""
+
+    path: Path
+    text: str
+    command: str
+    advice: str
+
+    def difference(self) -> str:
+        """The unified diff from the file as it is to `text`; empty when it is current."""
+        return managed.difference(self.path, self.text, self.command)
+
+
+CI_ADVICE = (
+    f"move its jobs into {gitlab_ci.LOCAL_FILE}, which the rendered file includes "
+    f"(`git mv {gitlab_ci.CI_FILE} {gitlab_ci.LOCAL_FILE}`)"
+)
+IMAGE_ADVICE = f"move its steps into {dockerfile.LOCAL_FILE}, which the rendered Dockerfile takes in"
+
+
+def managed_files(project: Project) -> list[Managed]:
+    """Each file devkit renders into `project`, with the text this devkit renders."""
+    files = [Managed(project.root / gitlab_ci.CI_FILE, gitlab_ci.render(project), "devkit ci render", CI_ADVICE)]
+    pyproject = pyproject_file.read(project.pyproject)
+    if image_settings.enabled(pyproject):
+        image = image_settings.read(pyproject, interpreter.for_image(pyproject, project.root))
+        for path, text in dockerfile.rendered(project.root, image).items():
+            files.append(Managed(path, text, "devkit image render", IMAGE_ADVICE))
+    return files
+
+
+def changed_lines(diff: str) -> tuple[int, int]:
+    """The lines a unified diff adds and removes, its two file headers left out."""
+    lines = diff.splitlines()[2:]
+    return sum(line.startswith("+") for line in lines), sum(line.startswith("-") for line in lines)
