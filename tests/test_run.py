@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import shutil
 from pathlib import Path
 
 import pytest
@@ -183,3 +184,33 @@ def test_config_for_an_unknown_tool_lists_the_configured_ones(service: Path) -> 
 
     assert code == 1
     assert "the tools configured are: ruff, mypy, pytest, coverage" in output
+
+
+def test_a_missing_pytest_plugin_names_the_package_that_provides_it(example_project: Path) -> None:
+    run([*DEVKIT, "sync"], cwd=example_project)  # a real .venv: uv installs every package into it
+    for path in example_project.glob(".venv/lib/python3*/site-packages/pytest_cov*"):
+        shutil.rmtree(path)
+
+    code, output = devkit(example_project, "run", "tests")
+
+    assert code == 1
+    assert (
+        "devkit: error: pytest-cov (for pytest) is not installed in .venv: it comes with devkit, which belongs in "
+        "the dev group (`poetry add --group dev devkit-toolchain`); then run `devkit sync`\n"
+    ) in output
+    assert "unrecognized arguments" not in output
+
+
+def test_tool_settings_devkit_does_not_read_are_named_once(service: Path) -> None:
+    write(service, "mypy.ini", "[mypy]\nstrict = False\n")
+    note = "devkit: note: devkit does not read the tool settings in "
+
+    first = devkit(service, "run", "typecheck")
+    second = devkit(service, "run", "typecheck")
+    write(service, ".coveragerc", "[report]\nfail_under = 50\n")
+    third = devkit(service, "run", "typecheck")
+
+    assert f"{note}mypy.ini: the tools run with devkit's lint.toml" in first[1]
+    assert note not in second[1]
+    assert f"{note}mypy.ini, .coveragerc: " in third[1]
+    assert first[0] == second[0] == third[0] == 0

@@ -57,14 +57,44 @@ def _checked(root: Path, name: str, shown: str) -> Path:
     return path
 
 
-def missing_tool(tool: str) -> str:
-    """What to do when `.venv` lacks `tool`."""
+def missing_tool(tool: str, needed_by: str = "") -> str:
+    """What to do when `.venv` lacks `tool` (which `needed_by`, another tool, needs)."""
+    what = f"{tool} (for {needed_by})" if needed_by else tool
     if PROVIDERS.get(tool) == "devkit":
         return (
-            f"{tool} is not installed in .venv: it comes with devkit, which belongs in the dev group "
+            f"{what} is not installed in .venv: it comes with devkit, which belongs in the dev group "
             "(`poetry add --group dev devkit-toolchain`); then run `devkit sync`"
         )
-    return f"{tool} is not installed in .venv: add it to the dev group (`poetry add --group dev {tool}`), then `devkit sync`"
+    return f"{what} is not installed in .venv: add it to the dev group (`poetry add --group dev {tool}`), then `devkit sync`"
+
+
+# The modules a command needs beyond its tool, with the distribution that provides each:
+# `python -m pytest` needs pytest, and pytest's `--cov` options come from pytest-cov.
+_MODULES = {"pytest": "pytest", "pytest_cov": "pytest-cov", "coverage": "coverage"}
+
+
+def missing_module(project: Project, command: Command) -> str | None:
+    """What to do when `.venv` lacks a module `command` needs; None when it has them all."""
+    wanted = [command.args[1]] if command.args[:1] == ("-m",) and len(command.args) > 1 else []
+    wanted += ["pytest_cov"] if any(arg.startswith("--cov") for arg in command.args) else []
+    wanted = [module for module in wanted if module in _MODULES]
+    label = _label(command)
+    for module in _absent(project, wanted):
+        package = _MODULES[module]
+        return missing_tool(package, "" if package == label.split()[0] else label)
+    return None
+
+
+_FIND = "import importlib.util as u, sys; print(' '.join(m for m in sys.argv[1:] if u.find_spec(m) is None))"
+
+
+def _absent(project: Project, modules: Sequence[str]) -> list[str]:
+    """Which of `modules` `.venv`'s Python cannot import (asked of that Python itself)."""
+    if not modules:
+        return []
+    python = project.venv / "bin" / "python"
+    result = subprocess.run([python, "-I", "-c", _FIND, *modules], capture_output=True, text=True, check=False)
+    return result.stdout.split() if result.returncode == 0 else []
 
 
 def prepare(project: Project) -> None:
@@ -92,6 +122,11 @@ def run(project: Project, name: str, commands: Sequence[Command], targets: Seque
         if not Path(words[0]).is_file():
             console.error(missing_tool(command.tool))
             failed.append(command.tool)
+            continue
+        absent = missing_module(project, command)
+        if absent is not None:
+            console.error(absent)
+            failed.append(_label(command))
             continue
         sys.stderr.flush()
         if subprocess.run(words, cwd=project.root, env=env, check=False).returncode != 0:

@@ -105,7 +105,7 @@ DEVKIT_JOBS = frozenset(
     )
 )
 # Where a tool the stages need comes from, for the message when `.venv` lacks it.
-PROVIDERS = dict.fromkeys(("ruff", "mypy", "pytest", "coverage", "python", "uv"), "devkit")
+PROVIDERS = dict.fromkeys(("ruff", "mypy", "pytest", "pytest-cov", "coverage", "python", "uv"), "devkit")
 
 
 def table(pyproject: Mapping[str, Any]) -> dict[str, tuple[Command, ...]]:

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from devkit.env.project import Project
 
 DESCRIPTION = """\
 Run every command of STAGE (see `devkit stages`) with the tools of the project's .venv,
@@ -40,4 +46,23 @@ def run(args: argparse.Namespace) -> int:
     commands = stages.lookup(stages.table(pyproject), args.stage)
     targets = runner.narrow(project.root, args.files) if args.files else None
     runner.prepare(project)
+    _warn_once_about_strays(project, pyproject)
     return runner.run(project, args.stage, commands, targets)
+
+
+def _warn_once_about_strays(project: Project, pyproject: Mapping[str, Any]) -> None:
+    """Name the tool settings devkit does not read, once for each set of them."""
+    from devkit import console
+    from devkit.checks import strays
+    from devkit.files import atomic
+
+    places = strays.places(project.root, pyproject)
+    record = project.state_dir() / "strays-warned"
+    shown = "\n".join(places)
+    if not places or (record.is_file() and record.read_text(encoding="utf-8", errors="replace") == shown):
+        return
+    console.note(
+        f"devkit does not read the tool settings in {', '.join(places)}: the tools run with devkit's "
+        "lint.toml and the project's; move them into lint.toml (said once; `devkit doctor` lists them)"
+    )
+    atomic.write_text(record, shown)
