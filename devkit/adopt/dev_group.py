@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -152,7 +153,7 @@ def _table(document: TOMLDocument, *keys: str) -> Any:
         if key not in current:
             current[key] = tomlkit.table(is_super_table=depth < len(keys) - 1)
         current = current[key]
-        if not isinstance(current, (Table, TOMLDocument)):
+        if not isinstance(current, MutableMapping):
             raise DevkitError(
                 f"[{'.'.join(keys[: depth + 1])}] in pyproject.toml must be a table: fix it and run again"
             )
