@@ -47,6 +47,7 @@ COMMANDS = (
     "check",
     "upgrade",
     "doctor",
+    "init",
 )
 
 

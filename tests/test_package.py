@@ -16,6 +16,7 @@ SHIPPED = (
     "devkit/_shipped/lint.toml",
     "devkit/_shipped/make/devkit.mk",
     "devkit/_shipped/make/help.awk",
+    "devkit/_shipped/make/bootstrap.mk",
     "devkit/_shipped/hooks/devkit-hook",
     "devkit/_shipped/hooks/pre-commit-config.yaml",
     "devkit/_shipped/hooks/pre-commit-config.local.yaml",

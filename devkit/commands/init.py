@@ -1,0 +1,89 @@
+"""`devkit init`: adopt devkit in an existing Poetry or uv project."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from devkit.adopt.plan import Plan
+
+DESCRIPTION = """\
+Adopt devkit in the project around the current folder (Poetry or uv), changing only what
+it must, with comments and layout kept:
+
+  pyproject.toml  devkit-toolchain in the dev group (>=X.Y of this devkit, or --from),
+                  the pins of the tools devkit provides removed, [tool.devkit] python set
+                  to the newest installed Python both requires-python and devkit admit;
+                  [tool.ruff], [tool.mypy], [tool.pytest.ini_options] and [tool.coverage.*]
+                  moved into lint.toml, where devkit's tools read them
+  Makefile        devkit's bootstrap and include, the project's own targets kept
+
+Every file is written whole or not at all; nothing needs the network. A second run
+changes nothing. Then lock, `make sync` and `make hooks` (the last lines say how).
+"""
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "init",
+        help="adopt devkit in an existing Poetry or uv project",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--from",
+        dest="spec",
+        metavar="SPEC",
+        help="where the project takes devkit from: a folder (a path dependency) or git+URL[@REF]; "
+        "default: devkit-toolchain>=X.Y of this devkit",
+    )
+    parser.add_argument("--dry-run", action="store_true", help="print a diff per file it would change; write nothing")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from devkit.env.project import find_root
+
+    root = find_root(Path.cwd())
+    plan, poetry = _plan(root, args.spec)
+    for note in plan.notes:
+        print(note)
+    if not plan.edits:
+        print("nothing to change: devkit is adopted here")
+        return 0
+    if args.dry_run:
+        print("".join(edit.diff(root) for edit in plan.edits), end="")
+        print("dry run: nothing written")
+        return 0
+    plan.write()
+    print(f"wrote {', '.join(edit.path.relative_to(root).as_posix() for edit in plan.edits)}")
+    print(f"next: {'poetry lock' if poetry else 'uv lock'}, then `make sync` and `make hooks`")
+    return 0
+
+
+def _plan(root: Path, spec: str | None) -> tuple[Plan, bool]:
+    import tomlkit
+
+    from devkit.adopt import dev_group, lint, makefile, python
+    from devkit.adopt.plan import Plan, read
+    from devkit.checks.config import PROJECT_FILE
+    from devkit.files import toml_file
+
+    pyproject = root / "pyproject.toml"
+    text = read(pyproject) or ""
+    toml_file.loads(text, pyproject)  # a syntax error is named with its line first
+    document = tomlkit.parse(text)
+    plan = Plan(root)
+    poetry = dev_group.is_poetry(root, document)
+    plan.notes += dev_group.add_devkit(document, dev_group.source(spec, root), poetry=poetry)
+    lint_text, notes = lint.move(document, root)
+    plan.notes += notes
+    addition, notes = python.setting(document, root)
+    plan.notes += notes
+    plan.change(pyproject, python.appended(lint.document_text(document), addition))
+    if lint_text is not None:
+        plan.change(root / PROJECT_FILE, lint_text)
+    makefile.plan(plan, root / "Makefile", root.name)
+    return plan, poetry
