@@ -17,6 +17,7 @@ from tests.support.proc import run
 from tests.support.projects import (
     EXAMPLE_WHEELS_MISSING,
     INHOUSE_BACKEND_SOURCE,
+    SOURCE,
     link_checkout,
 )
 from tests.support.wheels import build_wheel
@@ -278,3 +279,9 @@ def test_an_adopted_poetry_project_locks_syncs_and_keeps_its_settings(
     run([*DEVKIT, "ci", "render"], cwd=poetry_app)
     run([*DEVKIT, "check"], cwd=poetry_app)
     assert init(poetry_app) == "nothing to change: devkit is adopted here\n"
+
+
+def test_the_examples_makefile_holds_the_bootstrap_init_writes() -> None:
+    bootstrap = (SOURCE / "make/bootstrap.mk").read_text().split("\n", 1)[1]
+
+    assert bootstrap in (SOURCE / "examples/ml-service/Makefile").read_text()
