@@ -219,6 +219,25 @@ def test_a_uv_project_gets_devkit_in_its_dependency_group(checkout: Path) -> Non
     assert init(project) == "nothing to change: devkit is adopted here\n"
 
 
+@pytest.mark.parametrize("kind", ["uv", "poetry"])
+def test_a_project_that_admits_older_pythons_gets_devkit_on_devkits_pythons_only(
+    checkout: Path, kind: str, index_url: str
+) -> None:
+    text = UV_PYPROJECT if kind == "uv" else POETRY_PYPROJECT.replace("{index_url}", index_url)
+    text = text.replace('requires-python = ">=3.11,<3.12"', 'requires-python = ">=3.9"')
+    project = write_project(checkout / f"examples/{kind}-old", text, f"{kind}_old")
+
+    init(project)
+
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    if kind == "uv":
+        assert pyproject["dependency-groups"]["dev"] == ["epsilon", "devkit-toolchain; python_version >= '3.11'"]
+    else:
+        devkit = pyproject["tool"]["poetry"]["group"]["dev"]["dependencies"]["devkit-toolchain"]
+        assert devkit == {"path": "../..", "develop": True, "python": ">=3.11"}
+    assert init(project) == "nothing to change: devkit is adopted here\n"
+
+
 def test_no_admitted_python_is_one_line_naming_the_setting(checkout: Path) -> None:
     project = write_project(checkout / "examples/future", UV_PYPROJECT.replace(">=3.11,<3.12", ">=3.29"), "future")
     before = files(project)

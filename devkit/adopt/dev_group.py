@@ -70,12 +70,20 @@ def is_poetry(root: Path, document: TOMLDocument) -> bool:
     return "poetry" in document.get("tool", {})
 
 
-def add_devkit(document: TOMLDocument, wanted: Source, *, poetry: bool) -> list[str]:
-    """Put devkit in the dev group and take out the tools it provides; the lines to report."""
-    return _poetry(document, wanted) if poetry else _uv(document, wanted)
+# devkit's own Python floor, as the dev group's requirement carries it for a project that
+# admits older Pythons: Poetry and uv resolve every Python the project admits.
+PYTHON_FLOOR = "3.11"
 
 
-def _poetry(document: TOMLDocument, wanted: Source) -> list[str]:
+def add_devkit(document: TOMLDocument, wanted: Source, *, poetry: bool, floor: bool) -> list[str]:
+    """Put devkit in the dev group and take out the tools it provides; the lines to report.
+
+    With `floor`, devkit's requirement holds only on the Pythons devkit runs on.
+    """
+    return _poetry(document, wanted, floor) if poetry else _uv(document, wanted, floor)
+
+
+def _poetry(document: TOMLDocument, wanted: Source, floor: bool) -> list[str]:
     group = _table(document, "tool", "poetry", "group", "dev", "dependencies")
     notes = []
     for table in (group, document.get("tool", {}).get("poetry", {}).get("dev-dependencies")):
@@ -83,9 +91,10 @@ def _poetry(document: TOMLDocument, wanted: Source) -> list[str]:
             del table[name]
             notes.append(f"removed {name} from the dev group: devkit provides it")
     value: Any = wanted.value
-    if wanted.kind != "index":
+    if wanted.kind != "index" or floor:
         value = tomlkit.inline_table()
         value.update(_poetry_source(wanted))
+        value.update({"python": f">={PYTHON_FLOOR}"} if floor else {})
     current = group.get(DEVKIT)
     if current is None or _plain(current) != _plain(value):
         group[DEVKIT] = value
@@ -94,18 +103,21 @@ def _poetry(document: TOMLDocument, wanted: Source) -> list[str]:
 
 
 def _poetry_source(wanted: Source) -> dict[str, Any]:
+    if wanted.kind == "index":
+        return {"version": wanted.value}
     if wanted.kind == "path":
         return {"path": wanted.value, "develop": True}
     return {"git": wanted.value, **({"rev": wanted.ref} if wanted.ref else {})}
 
 
-def _uv(document: TOMLDocument, wanted: Source) -> list[str]:
+def _uv(document: TOMLDocument, wanted: Source, floor: bool) -> list[str]:
     groups = _table(document, "dependency-groups")
     dev = groups.setdefault("dev", tomlkit.array())
     if not isinstance(dev, Array):
         raise DevkitError("[dependency-groups] dev in pyproject.toml must be a list: fix it and run again")
     notes: list[str] = []
     requirement = DEVKIT + (wanted.value if wanted.kind == "index" else "")
+    requirement += f"; python_version >= '{PYTHON_FLOOR}'" if floor else ""
     ours = [str(entry) for entry in dev if _requirement_name(entry) == DEVKIT]
     for index in reversed(range(len(dev))):
         name = _requirement_name(dev[index])

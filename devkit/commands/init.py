@@ -69,6 +69,7 @@ def _plan(root: Path, spec: str | None) -> tuple[Plan, bool]:
     from devkit.adopt import dev_group, lint, makefile, python
     from devkit.adopt.plan import Plan, read
     from devkit.checks.config import PROJECT_FILE
+    from devkit.env import interpreter
     from devkit.files import toml_file
 
     pyproject = root / "pyproject.toml"
@@ -77,7 +78,8 @@ def _plan(root: Path, spec: str | None) -> tuple[Plan, bool]:
     document = tomlkit.parse(text)
     plan = Plan(root)
     poetry = dev_group.is_poetry(root, document)
-    plan.notes += dev_group.add_devkit(document, dev_group.source(spec, root), poetry=poetry)
+    floor = interpreter.admits_older_than_devkit(document.unwrap())
+    plan.notes += dev_group.add_devkit(document, dev_group.source(spec, root), poetry=poetry, floor=floor)
     lint_text, notes = lint.move(document, root)
     plan.notes += notes
     addition, notes = python.setting(document, root)

@@ -148,6 +148,20 @@ def admits(requires: str | None) -> Callable[[str], bool]:
     return admitted
 
 
+def admits_older_than_devkit(pyproject: Mapping[str, Any]) -> bool:
+    """Whether the project's requires-python admits a Python devkit does not run on (3.10 or older).
+
+    Poetry and uv resolve the dev group for every Python the project admits: devkit's
+    requirement then needs a marker that leaves those out.
+    """
+    requires = _requires_python(pyproject)
+    alternatives = [_clauses(_pep440(part, requires), requires) for part in (requires or "").split("||")]
+    older = [(3, minor, patch) for minor in range(11) for patch in (0, 99)]
+    return any(
+        all(_holds(release, clause) for clause in alternative) for alternative in alternatives for release in older
+    )
+
+
 def _pep440(constraint: str, requires: str | None) -> str:
     """One alternative of a Python constraint, in PEP 440's form."""
     clauses = []
