@@ -256,7 +256,7 @@ def test_an_adopted_poetry_project_locks_syncs_and_keeps_its_settings(
         pyproject = poetry_app / "pyproject.toml"
         pyproject.write_text(pyproject.read_text().replace(index_url, index.url))
         monkeypatch.setenv("UV_DEFAULT_INDEX", index.url)
-        init(poetry_app)
+        assert init(poetry_app).endswith(", then `devkit ci render`\n")
 
         run(
             [poetry, "lock", "--no-interaction"],

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 DESCRIPTION = """\
 Adopt devkit in the project around the current folder (Poetry or uv), changing only what
-it must, with comments and layout kept:
+it must, with comments and layout kept (but for .pre-commit-config.yaml):
 
   pyproject.toml  devkit-toolchain in the dev group (>=X.Y of this devkit, or --from),
                   the pins of the tools devkit provides removed, [tool.devkit] python set
