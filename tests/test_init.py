@@ -275,7 +275,7 @@ def test_an_adopted_poetry_project_locks_syncs_and_keeps_its_settings(
         pyproject = poetry_app / "pyproject.toml"
         pyproject.write_text(pyproject.read_text().replace(index_url, index.url))
         monkeypatch.setenv("UV_DEFAULT_INDEX", index.url)
-        init(poetry_app)
+        assert init(poetry_app).endswith(", then `devkit ci render`\n")
 
         run(
             [poetry, "lock", "--no-interaction"],
@@ -304,3 +304,192 @@ def test_the_examples_makefile_holds_the_bootstrap_init_writes() -> None:
     bootstrap = (SOURCE / "make/bootstrap.mk").read_text().split("\n", 1)[1]
 
     assert bootstrap in (SOURCE / "examples/ml-service/Makefile").read_text()
+
+
+PRE_COMMIT_CONFIG = """\
+# the team's hooks
+repos:
+  - repo: https://github.com/astral-sh/ruff-pre-commit
+    rev: v0.5.0
+    hooks:
+      - id: ruff
+        args: [--fix]
+      - id: ruff-format
+  - repo: https://github.com/pre-commit/mirrors-mypy
+    rev: v1.10.0
+    hooks:
+      - id: mypy
+  - repo: local
+    hooks:
+      - id: check-json
+        name: check json
+        entry: python -m json.tool
+        language: system
+        files: \\.json$
+"""
+GITLAB_CI = "stages: [test, deploy]\nlint:\n  script: [flake8]\ndeploy:\n  stage: deploy\n  script: [./deploy]\n"
+
+
+def test_init_puts_devkits_hooks_in_place_of_ruff_and_mypy(poetry_app: Path) -> None:
+    import yaml
+
+    (poetry_app / ".pre-commit-config.yaml").write_text(PRE_COMMIT_CONFIG)
+
+    output = init(poetry_app)
+
+    config = yaml.safe_load((poetry_app / ".pre-commit-config.yaml").read_text())
+    assert [repo["repo"] for repo in config["repos"]] == ["local", "local"]
+    assert [hook["id"] for hook in config["repos"][0]["hooks"]] == ["check-json"]
+    local = yaml.safe_load((SOURCE / "hooks/pre-commit-config.local.yaml").read_text())
+    assert config["repos"][1] == local["repos"][0]
+    for line in (
+        "removed astral-sh/ruff-pre-commit's ruff hook",
+        "removed astral-sh/ruff-pre-commit's ruff-format hook",
+        "removed pre-commit/mirrors-mypy's mypy hook",
+        "removed the pre-commit/mirrors-mypy repo",
+        "its comments are not kept",
+    ):
+        assert line in output
+    pre_commit = Path(sys.executable).parent / "pre-commit"
+    run([pre_commit, "validate-config", ".pre-commit-config.yaml"], cwd=poetry_app)
+    assert init(poetry_app) == "nothing to change: devkit is adopted here\n"
+
+
+def test_init_writes_devkits_local_pre_commit_config_where_there_is_none(poetry_app: Path) -> None:
+    init(poetry_app)
+
+    assert (poetry_app / ".pre-commit-config.yaml").read_text() == (
+        SOURCE / "hooks/pre-commit-config.local.yaml"
+    ).read_text()
+
+
+def test_a_malformed_pre_commit_config_is_one_line_and_nothing_is_written(poetry_app: Path) -> None:
+    (poetry_app / ".pre-commit-config.yaml").write_text("repos: [\n")
+    before = files(poetry_app)
+
+    result = run([*DEVKIT, "init"], cwd=poetry_app, check=False)
+
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert ".pre-commit-config.yaml is not valid YAML" in result.stderr
+    assert files(poetry_app) == before
+
+
+def test_a_hand_written_gitlab_ci_moves_to_the_local_file(poetry_app: Path) -> None:
+    import yaml
+
+    (poetry_app / ".gitlab-ci.yml").write_text(GITLAB_CI)
+
+    output = init(poetry_app)
+
+    assert not (poetry_app / ".gitlab-ci.yml").exists()
+    assert (poetry_app / ".gitlab-ci.local.yml").read_text() == GITLAB_CI
+    assert set(yaml.safe_load(GITLAB_CI)) <= set(yaml.safe_load((poetry_app / ".gitlab-ci.local.yml").read_text()))
+    assert "job 'lint' is also one of devkit's jobs: rename it" in output
+    assert "'deploy'" not in output
+    assert "removed .gitlab-ci.yml\n" in output
+    assert output.endswith("next: poetry lock, then `make sync` and `make hooks`, then `devkit ci render`\n")
+
+
+def test_an_identical_local_ci_file_only_loses_the_hand_written_one(poetry_app: Path) -> None:
+    (poetry_app / ".gitlab-ci.yml").write_text(GITLAB_CI)
+    (poetry_app / ".gitlab-ci.local.yml").write_text(GITLAB_CI)
+
+    init(poetry_app)
+
+    assert not (poetry_app / ".gitlab-ci.yml").exists()
+    assert (poetry_app / ".gitlab-ci.local.yml").read_text() == GITLAB_CI
+
+
+def test_a_different_local_ci_file_stops_init_before_it_writes(poetry_app: Path) -> None:
+    (poetry_app / ".gitlab-ci.yml").write_text(GITLAB_CI)
+    (poetry_app / ".gitlab-ci.local.yml").write_text("other:\n  script: [true]\n")
+    before = files(poetry_app)
+
+    result = run([*DEVKIT, "init"], cwd=poetry_app, check=False)
+
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert ".gitlab-ci.local.yml exists with other content" in result.stderr
+    assert files(poetry_app) == before
+
+
+def test_a_rendered_gitlab_ci_is_left_alone(poetry_app: Path) -> None:
+    rendered = "# Rendered by `devkit ci render` from devkit's stage table: do not edit.\nlint: {}\n"
+    (poetry_app / ".gitlab-ci.yml").write_text(rendered)
+
+    output = init(poetry_app)
+
+    assert (poetry_app / ".gitlab-ci.yml").read_text() == rendered
+    assert not (poetry_app / ".gitlab-ci.local.yml").exists()
+    assert "devkit ci render" not in output
+
+
+def test_init_appends_the_ignored_folders_once(poetry_app: Path) -> None:
+    (poetry_app / ".gitignore").write_text("# ours\n*.pyc\n/.venv")
+
+    output = init(poetry_app)
+
+    assert (poetry_app / ".gitignore").read_text() == "# ours\n*.pyc\n/.venv\n.devkit/\n.cache/\ndist/\n"
+    assert ".gitignore: added .devkit/, .cache/, dist/" in output
+    init(poetry_app)
+    assert (poetry_app / ".gitignore").read_text().count("dist/") == 1
+
+
+def test_init_merges_the_vscode_settings_keeping_the_users(poetry_app: Path) -> None:
+    import json
+
+    (poetry_app / ".vscode").mkdir()
+    settings = poetry_app / ".vscode/settings.json"
+    settings.write_text('{"editor.rulers": [100], "python.defaultInterpreterPath": "venv/bin/python"}')
+
+    init(poetry_app)
+
+    text = settings.read_text()
+    assert json.loads(text) == {
+        "editor.rulers": [100],
+        "python.defaultInterpreterPath": ".venv/bin/python",
+        "ruff.configuration": ".devkit/ruff.toml",
+        "mypy-type-checker.args": ["--config-file", ".devkit/lint.toml"],
+        "python.testing.pytestArgs": ["-c", ".devkit/lint.toml"],
+        "python.testing.pytestEnabled": True,
+    }
+    assert text.startswith('{\n    "editor.rulers": [\n')
+
+
+def test_a_vscode_settings_file_with_comments_is_left_alone_and_reported(poetry_app: Path) -> None:
+    (poetry_app / ".vscode").mkdir()
+    settings = poetry_app / ".vscode/settings.json"
+    settings.write_text('{\n  // ours\n  "editor.rulers": [100],\n}\n')
+    before = settings.read_bytes()
+
+    output = init(poetry_app)
+
+    assert settings.read_bytes() == before
+    assert (
+        '.vscode/settings.json is not plain JSON (comments or trailing commas?): left alone; add by hand: "python.defaultInterpreterPath": ".venv/bin/python",'
+        in output
+    )
+
+
+def test_dry_run_writes_none_of_the_other_files(poetry_app: Path) -> None:
+    (poetry_app / ".pre-commit-config.yaml").write_text(PRE_COMMIT_CONFIG)
+    (poetry_app / ".gitlab-ci.yml").write_text(GITLAB_CI)
+    (poetry_app / ".gitignore").write_text("*.pyc\n")
+    (poetry_app / ".vscode").mkdir()
+    (poetry_app / ".vscode/settings.json").write_text("{}\n")
+    before = {**files(poetry_app), "settings.json": (poetry_app / ".vscode/settings.json").read_bytes()}
+
+    output = init(poetry_app, "--dry-run")
+
+    assert {**files(poetry_app), "settings.json": (poetry_app / ".vscode/settings.json").read_bytes()} == before
+    for header in (
+        "--- a/.pre-commit-config.yaml\n+++ b/.pre-commit-config.yaml\n",
+        "--- /dev/null\n+++ b/.gitlab-ci.local.yml\n",
+        "--- a/.gitlab-ci.yml\n+++ /dev/null\n",
+        "--- a/.gitignore\n+++ b/.gitignore\n",
+        "--- a/.vscode/settings.json\n+++ b/.vscode/settings.json\n",
+    ):
+        assert header in output
+    assert "its comments are not kept" in output
+    assert output.endswith("dry run: nothing written\n")

@@ -10,11 +10,11 @@ from devkit.files import atomic
 
 @dataclass(frozen=True)
 class Edit:
-    """A file's new text; `old` is None for a file `devkit init` creates."""
+    """A file's new text; `old` is None for a file `devkit init` creates, `new` None for one it removes."""
 
     path: Path
     old: str | None
-    new: str
+    new: str | None
 
     def diff(self, root: Path) -> str:
         """The unified diff from the file as it is to the new text."""
@@ -22,8 +22,9 @@ class Edit:
 
         name = self.path.relative_to(root).as_posix()
         before = "/dev/null" if self.old is None else f"a/{name}"
+        after = "/dev/null" if self.new is None else f"b/{name}"
         lines = difflib.unified_diff(
-            (self.old or "").splitlines(keepends=True), self.new.splitlines(keepends=True), before, f"b/{name}"
+            (self.old or "").splitlines(keepends=True), (self.new or "").splitlines(keepends=True), before, after
         )
         return "".join(lines)
 
@@ -42,10 +43,28 @@ class Plan:
         if old != new:
             self.edits.append(Edit(path, old, new))
 
+    def remove(self, path: Path) -> None:
+        """Record that `path` goes (after the edits recorded before it are written)."""
+        old = read(path)
+        if old is not None:
+            self.edits.append(Edit(path, old, None))
+
     def write(self) -> None:
-        """Write every edit, each file atomically."""
+        """Write every edit in order, each file atomically; a removal after the writes before it."""
         for edit in self.edits:
-            atomic.write_text(edit.path, edit.new)
+            if edit.new is None:
+                _unlink(edit.path)
+            else:
+                atomic.write_text(edit.path, edit.new)
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise atomic.failure(path, exc, what="remove") from None
 
 
 def read(path: Path) -> str | None:

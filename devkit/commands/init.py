@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 DESCRIPTION = """\
 Adopt devkit in the project around the current folder (Poetry or uv), changing only what
-it must, with comments and layout kept:
+it must, with comments and layout kept (but for .pre-commit-config.yaml):
 
   pyproject.toml  devkit-toolchain in the dev group (>=X.Y of this devkit, or --from),
                   the pins of the tools devkit provides removed, [tool.devkit] python set
@@ -19,9 +19,18 @@ it must, with comments and layout kept:
                   [tool.ruff], [tool.mypy], [tool.pytest.ini_options] and [tool.coverage.*]
                   moved into lint.toml, where devkit's tools read them
   Makefile        devkit's bootstrap and include, the project's own targets kept
+  .pre-commit-config.yaml
+                  devkit's hooks (run from .venv) in place of ruff-pre-commit's and
+                  mirrors-mypy's; rewritten, so its comments are not kept
+  .gitlab-ci.yml  a hand-written one moved to .gitlab-ci.local.yml, which the file
+                  `devkit ci render` writes includes; job names that clash are named
+  .gitignore      .venv/, .devkit/, .cache/ and dist/ added when missing
+  .vscode/settings.json
+                  the interpreter, ruff, mypy and pytest settings (with a .vscode folder)
 
 Every file is written whole or not at all; nothing needs the network. A second run
-changes nothing. Then lock, `make sync` and `make hooks` (the last lines say how).
+changes nothing. Then lock, `make sync`, `make hooks` and `devkit ci render` (the last
+lines say how).
 """
 
 
@@ -47,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     from devkit.env.project import find_root
 
     root = find_root(Path.cwd())
-    plan, poetry = _plan(root, args.spec)
+    plan, poetry, render = _plan(root, args.spec)
     for note in plan.notes:
         print(note)
     if not plan.edits:
@@ -58,15 +67,22 @@ def run(args: argparse.Namespace) -> int:
         print("dry run: nothing written")
         return 0
     plan.write()
-    print(f"wrote {', '.join(edit.path.relative_to(root).as_posix() for edit in plan.edits)}")
-    print(f"next: {'poetry lock' if poetry else 'uv lock'}, then `make sync` and `make hooks`")
+    _report(root, "wrote", [edit.path for edit in plan.edits if edit.new is not None])
+    _report(root, "removed", [edit.path for edit in plan.edits if edit.new is None])
+    lock = "poetry lock" if poetry else "uv lock"
+    print(f"next: {lock}, then `make sync` and `make hooks`" + (", then `devkit ci render`" if render else ""))
     return 0
 
 
-def _plan(root: Path, spec: str | None) -> tuple[Plan, bool]:
+def _report(root: Path, verb: str, paths: list[Path]) -> None:
+    if paths:
+        print(f"{verb} {', '.join(path.relative_to(root).as_posix() for path in paths)}")
+
+
+def _plan(root: Path, spec: str | None) -> tuple[Plan, bool, bool]:
     import tomlkit
 
-    from devkit.adopt import dev_group, lint, makefile, python
+    from devkit.adopt import dev_group, gitignore, gitlab_ci, lint, makefile, pre_commit, python, vscode
     from devkit.adopt.plan import Plan, read
     from devkit.checks.config import PROJECT_FILE
     from devkit.env import interpreter
@@ -88,4 +104,8 @@ def _plan(root: Path, spec: str | None) -> tuple[Plan, bool]:
     if lint_text is not None:
         plan.change(root / PROJECT_FILE, lint_text)
     makefile.plan(plan, root / "Makefile", root.name)
-    return plan, poetry
+    pre_commit.plan(plan, root / pre_commit.FILE)
+    render = gitlab_ci.plan(plan, root)
+    gitignore.plan(plan, root / gitignore.FILE)
+    vscode.plan(plan, root / vscode.FILE)
+    return plan, poetry, render
