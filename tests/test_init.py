@@ -238,6 +238,19 @@ def test_a_project_that_admits_older_pythons_gets_devkit_on_devkits_pythons_only
     assert init(project) == "nothing to change: devkit is adopted here\n"
 
 
+def test_pins_of_devkits_tools_in_any_group_are_taken_out(poetry_app: Path) -> None:
+    pyproject = poetry_app / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text() + '\n[tool.poetry.group.types.dependencies]\nmypy = "^1.0"\nzeta = "*"\n'
+    )
+
+    output = init(poetry_app)
+
+    types = tomllib.loads(pyproject.read_text())["tool"]["poetry"]["group"]["types"]["dependencies"]
+    assert types == {"zeta": "*"}
+    assert "removed mypy from the types group: devkit provides it\n" in output
+
+
 def test_no_admitted_python_is_one_line_naming_the_setting(checkout: Path) -> None:
     project = write_project(checkout / "examples/future", UV_PYPROJECT.replace(">=3.11,<3.12", ">=3.29"), "future")
     before = files(project)

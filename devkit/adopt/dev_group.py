@@ -86,10 +86,17 @@ def add_devkit(document: TOMLDocument, wanted: Source, *, poetry: bool, floor: b
 def _poetry(document: TOMLDocument, wanted: Source, floor: bool) -> list[str]:
     group = _table(document, "tool", "poetry", "group", "dev", "dependencies")
     notes = []
-    for table in (group, document.get("tool", {}).get("poetry", {}).get("dev-dependencies")):
-        for name in [key for key in (table or {}) if normalized(key) in PROVIDED]:
+    poetry = document.get("tool", {}).get("poetry", {})
+    # Poetry resolves every group together: a pin of devkit's tools in any group clashes.
+    tables = {f"the {name} group": table.get("dependencies") for name, table in poetry.get("group", {}).items()}
+    tables["the dev group"] = group
+    tables["[tool.poetry.dev-dependencies]"] = poetry.get("dev-dependencies")
+    for place, table in tables.items():
+        for name in [
+            key for key in (table if isinstance(table, MutableMapping) else {}) if normalized(key) in PROVIDED
+        ]:
             del table[name]
-            notes.append(f"removed {name} from the dev group: devkit provides it")
+            notes.append(f"removed {name} from {place}: devkit provides it")
     value: Any = wanted.value
     if wanted.kind != "index" or floor:
         value = tomlkit.inline_table()
@@ -119,12 +126,11 @@ def _uv(document: TOMLDocument, wanted: Source, floor: bool) -> list[str]:
     requirement = DEVKIT + (wanted.value if wanted.kind == "index" else "")
     requirement += f"; python_version >= '{PYTHON_FLOOR}'" if floor else ""
     ours = [str(entry) for entry in dev if _requirement_name(entry) == DEVKIT]
+    for group_name, entries in groups.items():  # uv resolves every group together
+        if isinstance(entries, Array):
+            notes += _unpin(entries, "the dev group" if group_name == "dev" else f"the {group_name} group")
     for index in reversed(range(len(dev))):
-        name = _requirement_name(dev[index])
-        if name in PROVIDED:
-            del dev[index]
-            notes.insert(0, f"removed {name} from the dev group: devkit provides it")
-        elif name == DEVKIT and ours != [requirement]:
+        if _requirement_name(dev[index]) == DEVKIT and ours != [requirement]:
             del dev[index]
     if ours != [requirement]:
         dev.append(requirement)
@@ -136,6 +142,17 @@ def _uv(document: TOMLDocument, wanted: Source, floor: bool) -> list[str]:
         if _plain(sources.get(DEVKIT)) != _plain(value):
             sources[DEVKIT] = value
             notes.append(f"{DEVKIT} from {wanted.value} in [tool.uv.sources]")
+    return notes
+
+
+def _unpin(entries: Array, place: str) -> list[str]:
+    """Take the tools devkit provides out of one uv group; the lines to report."""
+    notes: list[str] = []
+    for index in reversed(range(len(entries))):
+        name = _requirement_name(entries[index])
+        if name in PROVIDED:
+            del entries[index]
+            notes.insert(0, f"removed {name} from {place}: devkit provides it")
     return notes
 
 
