@@ -74,7 +74,7 @@ def test_doctor_finds_a_synced_example_with_hooks_all_ok(example_project: Path) 
 def test_doctor_names_each_problem_with_its_fix_and_changes_nothing(example_project: Path) -> None:
     pyproject = example_project / "pyproject.toml"
     text = pyproject.read_text().replace('    "numpy>=2.0",\n', '    "numpy>=2.0",\n    "requests>=2",\n')
-    pyproject.write_text(text + "\n[tool.ruff]\nline-length = 100\n")
+    pyproject.write_text(text + "\n[tool.ruff]\nline-length = 100\n\n[tool.pytest]\nstrict = true\n")
     write(example_project, "mypy.ini", "[mypy]\nstrict = True\n")
     git_repository(example_project)
     before = tree(example_project)
@@ -96,9 +96,10 @@ def test_doctor_names_each_problem_with_its_fix_and_changes_nothing(example_proj
     assert found["hooks installed"][0][1].endswith(": run `make hooks`")
     assert found["tool config"] == [
         ("fix", "pyproject.toml [tool.ruff] is not read by devkit: move its settings into lint.toml"),
+        ("fix", "pyproject.toml [tool.pytest] is not read by devkit: move its settings into lint.toml"),
         ("fix", "mypy.ini is not read by devkit: move its settings into lint.toml"),
     ]
     assert found["interpreter"][0][0] == "ok"
-    assert result.stderr.splitlines() == ["devkit: error: 5 of 9 checks need a fix: each says how above"]
+    assert result.stderr.splitlines() == ["devkit: error: 6 of 10 checks need a fix: each says how above"]
     assert tree(example_project) == before
     assert not (example_project / ".venv").exists()

@@ -22,6 +22,8 @@ def places(root: Path, pyproject: Mapping[str, Any]) -> list[str]:
     found = [f"pyproject.toml [tool.{name}]" for name in ("ruff", "mypy") if name in tool]
     if isinstance(tool.get("pytest"), Mapping) and "ini_options" in tool["pytest"]:
         found.append("pyproject.toml [tool.pytest.ini_options]")
+    if isinstance(tool.get("pytest"), Mapping) and set(tool["pytest"]) - {"ini_options"}:
+        found.append("pyproject.toml [tool.pytest]")  # pytest 9 reads its settings from this table too
     if isinstance(tool.get("coverage"), Mapping):
         found += [f"pyproject.toml [tool.coverage.{name}]" for name in tool["coverage"]]
     found += [name for name in FILES if (root / name).is_file()]
