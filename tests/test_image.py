@@ -489,3 +489,17 @@ def test_the_image_job_tags_the_commit_and_in_a_tag_pipeline_the_version(
     run([docker, "image", "rm", *(f"{registry}:{tag}" for tag in tags)], cwd=tmp_path)
     assert sorted(tags) == sorted(["0" * 40, "0.1.0"])
     assert f"the image {registry}:{'0' * 40} holds exactly the lock's selection" in result.stderr
+
+
+def test_build_from_a_stale_dockerfile_is_one_line_and_builds_nothing(example_project: Path) -> None:
+    dockerfile = example_project / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text().replace("USER 10001:10001\n", "", 1))
+
+    result = run([*DEVKIT, "image", "build", "production"], cwd=example_project, check=False)
+
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        "devkit: error: Dockerfile differs from [tool.devkit.image], so the image would not be what the files say: "
+        "run `devkit image render` (`devkit image check` shows the diff) and build again\n"
+    )
+    assert not (example_project / ".devkit/image").exists()

@@ -62,12 +62,7 @@ def write(target: Path, text: str) -> None:
 
     if target.is_dir():
         raise DevkitError(f"{target} is a folder: give -o the path of a file")
-    try:
-        current = target.read_bytes() if target.is_file() else None
-    except OSError as exc:
-        raise atomic.failure(target, exc, what="read") from None
-    if current == text.encode():
+    if atomic.write_text_if_changed(target, text):
+        console.info(f"wrote {target}")
+    else:
         console.info(f"{target} is up to date")
-        return
-    atomic.write_text(target, text)
-    console.info(f"wrote {target}")

@@ -122,20 +122,28 @@ def _render(project: Project, image: Image, *, force: bool) -> int:
 
 def _check(project: Project, image: Image) -> int:
     from devkit import console
+
+    stale = _stale(project, image)
+    for diff in stale.values():
+        print(diff, end="")
+    if stale:
+        console.error(f"{_differ(stale)} from [tool.devkit.image]: run `devkit image render` and commit")
+        return 1
+    return 0
+
+
+def _differ(stale: dict[str, str]) -> str:
+    return f"{' and '.join(stale)} {'differ' if len(stale) > 1 else 'differs'}"
+
+
+def _stale(project: Project, image: Image) -> dict[str, str]:
+    """The diff of each rendered file that differs from what render writes, by file name."""
     from devkit.image import dockerfile
     from devkit.render import managed
 
-    stale = []
-    for path, text in dockerfile.rendered(project.root, image).items():
-        diff = managed.difference(path, text, "devkit image render")
-        if diff:
-            print(diff, end="")
-            stale.append(path.name)
-    if stale:
-        verb = "differ" if len(stale) > 1 else "differs"
-        console.error(f"{' and '.join(stale)} {verb} from [tool.devkit.image]: run `devkit image render` and commit")
-        return 1
-    return 0
+    rendered = dockerfile.rendered(project.root, image).items()
+    diffs = {path.name: managed.difference(path, text, "devkit image render") for path, text in rendered}
+    return {name: diff for name, diff in diffs.items() if diff}
 
 
 def _build(project: Project, pyproject: Mapping[str, Any], image: Image, target: str, extra: list[str]) -> list[str]:
@@ -146,15 +154,19 @@ def _build(project: Project, pyproject: Mapping[str, Any], image: Image, target:
     from devkit.image import context, docker, dockerfile, settings
     from devkit.release import version
 
-    if _check(project, image) != 0:
-        raise DevkitError("the image would not be what the committed Dockerfile says: render it first")
+    stale = _stale(project, image)
+    if stale:
+        raise DevkitError(
+            f"{_differ(stale)} from [tool.devkit.image], so the image would not be what the files say: "
+            "run `devkit image render` (`devkit image check` shows the diff) and build again"
+        )
     for tag in extra:
         if not settings.REFERENCE.fullmatch(tag):
             raise DevkitError(f"--tag {tag!r} is not an image reference like registry.example/group/name:tag")
-    wheel = context.wheel(project, settings.project_name(pyproject))
+    current = version.locate(pyproject, project.pyproject).version
+    wheel = context.wheel(project, settings.project_name(pyproject), current)
     config.ensure(project)
     context.prepare(project, dockerfile.SELECTIONS[target])
-    current = version.read(project.root)
     tags = [f"{image.name}:{current}", f"{image.name}:latest"] if target == "production" else [f"{image.name}:test"]
     docker.build(project.root, target, [*tags, *extra], {"WHEEL": wheel.name})
     console.info(f"built {', '.join([*tags, *extra])} ({target}) from dist/{wheel.name}")

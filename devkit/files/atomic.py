@@ -24,6 +24,20 @@ def write_text(path: Path, text: str) -> None:
     write_bytes(path, text.encode())
 
 
+def write_text_if_changed(path: Path, text: str) -> bool:
+    """Write `text` to `path` atomically unless it already holds exactly that; True when written.
+
+    An unchanged file keeps its modification time, so what keys on it (a Docker layer, make) stays.
+    """
+    try:
+        if path.is_file() and path.read_bytes() == text.encode():
+            return False
+    except OSError as exc:
+        raise failure(path, exc, what="read") from None
+    write_text(path, text)
+    return True
+
+
 def write_bytes(path: Path, data: bytes) -> None:
     """Replace `path` with `data` atomically, keeping an existing file's mode.
 

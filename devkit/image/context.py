@@ -41,9 +41,7 @@ def prepare(project: Project, selection: str) -> Path:
         )
     text = f"# Exported by `devkit image build` from {project.lock_name}: {selection}.\n"
     text += "".join(line + "\n" for line in exported.lines)
-    target = folder / f"requirements-{selection}.txt"
-    if not target.is_file() or target.read_text(encoding="utf-8") != text:
-        atomic.write_text(target, text)
+    atomic.write_text_if_changed(folder / f"requirements-{selection}.txt", text)
     _local_wheels(project, folder / f"local-{selection}", [path for _, path in exported.local])
     return folder
 
@@ -66,19 +64,20 @@ def _local_wheels(project: Project, target: Path, sources: list[Path]) -> None:
         env = programs.child_env(SOURCE_DATE_EPOCH=_EPOCH)
         for source in sources:
             command: list[str | Path] = [uv, "build", "--wheel", "--quiet", "--out-dir", built, "--", source]
-            programs.run(command, cwd=project.root, env=env, what=f"building the wheel of {source}")
+            what = f"building the wheel of {source}"
+            programs.run(command, cwd=project.root, env=env, what=what, advice="fix it, then build the image again")
         shutil.rmtree(target, ignore_errors=True)
         os.replace(built, target)
     finally:
         shutil.rmtree(built, ignore_errors=True)
 
 
-def wheel(project: Project, name: str) -> Path:
-    """The project's wheel in dist/ at pyproject's version: exactly one, or a DevkitError."""
+def wheel(project: Project, name: str, version: str) -> Path:
+    """The project's wheel in dist/ at `version` (pyproject's): exactly one, or a DevkitError."""
     from devkit.env.names import canonical
-    from devkit.release import version, wheels
+    from devkit.release import wheels
 
-    current = wheels.normalised(version.read(project.root))
+    current = wheels.normalised(version)
     found = [
         path
         for path, built in wheels.versions(project.root / "dist")
