@@ -31,6 +31,7 @@ from tests.support.projects import (
     build_parity_wheels,
     copy_example,
     link_checkout,
+    lock_by_poetry,
     lock_with_poetry,
     write_parity_project,
 )
@@ -270,8 +271,7 @@ def locked_service(tmp_path_factory: pytest.TempPathFactory, session_caches: Ses
     (root / "pyproject.toml").write_text(SERVICE_PYPROJECT)
     with pytest.MonkeyPatch.context() as monkeypatch:
         isolate(monkeypatch, tmp_path_factory.mktemp("lock-home"), session_caches)
-        monkeypatch.setenv("POETRY_VIRTUALENVS_IN_PROJECT", "false")
-        run([poetry, "lock", "--no-interaction"], cwd=root)
+        lock_by_poetry(root, poetry)
     return root
 
 

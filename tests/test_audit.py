@@ -16,7 +16,7 @@ from devkit.env.locks import poetry_lock
 from devkit.errors import DevkitError
 from tests.conftest import SessionCaches, isolate
 from tests.support.proc import run
-from tests.support.projects import write_inhouse_package
+from tests.support.projects import lock_by_poetry, write_inhouse_package
 from tests.support.wheels import build_wheel
 from tests.test_uv_project import lock_by_uv
 
@@ -64,8 +64,7 @@ def audit_template(
     write_inhouse_package(root, "audit-app", "0.1.0", dependencies=("alpha<2", "service-helpers"), more_toml=more)
     with pytest.MonkeyPatch.context() as monkeypatch:
         isolate(monkeypatch, tmp_path_factory.mktemp("lock-home"), session_caches)
-        monkeypatch.setenv("POETRY_VIRTUALENVS_IN_PROJECT", "false")
-        run([poetry, "lock", "--no-interaction"], cwd=root)
+        lock_by_poetry(root, poetry)
     return root
 
 

@@ -19,6 +19,7 @@ from tests.support.projects import (
     INHOUSE_BACKEND_SOURCE,
     SOURCE,
     link_checkout,
+    lock_by_poetry,
 )
 from tests.support.wheels import build_wheel
 
@@ -290,11 +291,7 @@ def test_an_adopted_poetry_project_locks_syncs_and_keeps_its_settings(
         monkeypatch.setenv("UV_DEFAULT_INDEX", index.url)
         assert init(poetry_app).endswith(", then `devkit ci render`\n")
 
-        run(
-            [poetry, "lock", "--no-interaction"],
-            cwd=poetry_app,
-            env=dict(os.environ, POETRY_VIRTUALENVS_IN_PROJECT="false"),
-        )
+        lock_by_poetry(poetry_app, poetry)
         run([*DEVKIT, "sync"], cwd=poetry_app)
 
     ruff = config(poetry_app, "ruff")

@@ -32,7 +32,7 @@ from devkit.env.noop import STAMP
 from tests.conftest import SessionCaches, isolate
 from tests.support.index import serve_index
 from tests.support.proc import run
-from tests.support.projects import EXAMPLE_WHEELS_MISSING, copy_example, link_checkout
+from tests.support.projects import EXAMPLE_WHEELS_MISSING, copy_example, link_checkout, lock_by_poetry
 from tests.support.wheels import build_wheel
 
 SOURCE = Path(__file__).resolve().parent.parent
@@ -505,8 +505,7 @@ def test_fresh_clone_with_only_poetry_bootstraps_with_make_sync(
     build_wheel(wheels, "colorama", "0.4.6")
     with serve_index(wheels) as index:
         (poetry_service / "pyproject.toml").write_text(POETRY_PYPROJECT.format(index_url=index.url))
-        lock_env = dict(os.environ, POETRY_VIRTUALENVS_IN_PROJECT="false")
-        run([poetry, "lock", "--no-interaction"], cwd=poetry_service, env=lock_env)
+        lock_by_poetry(poetry_service, poetry)
 
         before = make(poetry_service, "help", path=poetry_only)
         assert before.stdout == NOT_INSTALLED

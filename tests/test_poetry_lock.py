@@ -32,6 +32,7 @@ from tests.support.projects import (
     build_mirror_wheels,
     build_url_dependency_wheel,
     commit_all,
+    lock_by_poetry,
     write_inhouse_package,
 )
 from tests.support.wheels import build_wheel
@@ -161,11 +162,6 @@ def isolated(tmp_path_factory: pytest.TempPathFactory, caches: SessionCaches) ->
     with pytest.MonkeyPatch.context() as monkeypatch:
         isolate(monkeypatch, tmp_path_factory.mktemp("module-home"), caches)
         yield
-
-
-def lock_by_poetry(root: Path, poetry: Path) -> None:
-    env = dict(os.environ, POETRY_VIRTUALENVS_IN_PROJECT="false")
-    run([poetry, "lock", "--no-interaction"], cwd=root, env=env)
 
 
 def poetry_finds_fresh(root: Path, poetry: Path) -> bool:

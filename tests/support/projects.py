@@ -301,17 +301,22 @@ def read_poetry_lock(root: Path) -> PoetryLock:
     )
 
 
+def lock_by_poetry(root: Path, poetry: Path) -> None:
+    """Run ``poetry lock`` in *root* with the current (test-isolated) environment.
+
+    ``virtualenvs.in-project`` is forced off: Poetry 2.5.1 creates a virtualenv even for
+    ``lock``, and with in-project on it would create ``root/.venv`` (with pip) as a side effect.
+    """
+    run([poetry, "lock", "--no-interaction"], cwd=root, env=dict(os.environ, POETRY_VIRTUALENVS_IN_PROJECT="false"))
+
+
 def lock_with_poetry(root: Path, poetry: Path) -> None:
     """Run ``poetry lock`` in *root* and check the lock's shape.
 
     Asserts lock-version 2.1, two ``beta`` entries and that every package comes
-    from the ``testindex`` source. Runs with the current (test-isolated)
-    environment, except that ``virtualenvs.in-project`` is forced off: Poetry
-    2.5.1 creates a virtualenv even for ``lock``, and with in-project on it
-    would create ``root/.venv`` (with pip) as a side effect.
+    from the ``testindex`` source.
     """
-    env = dict(os.environ, POETRY_VIRTUALENVS_IN_PROJECT="false")
-    run([poetry, "lock", "--no-interaction"], cwd=root, env=env)
+    lock_by_poetry(root, poetry)
     lock = read_poetry_lock(root)
     assert lock.lock_version == "2.1", lock
     assert lock.versions("beta") == ["1.0", "2.0"], lock
