@@ -37,6 +37,5 @@ def run(args: argparse.Namespace) -> int:
             stale.append(str(managed.path.relative_to(project.root)))
     if not stale:
         return 0
-    verb = "differ" if len(stale) > 1 else "differs"
-    console.error(f"{', '.join(stale)} {verb} from what this devkit renders: run `devkit upgrade` and commit")
+    console.error(f"{files.stale_message(stale)} and commit")
     return 1

@@ -77,10 +77,7 @@ def _managed_files(project: Project) -> Finding:
     except DevkitError as exc:
         return Finding("managed files", False, str(exc))
     if stale:
-        verb = "differ" if len(stale) > 1 else "differs"
-        return Finding(
-            "managed files", False, f"{', '.join(stale)} {verb} from what this devkit renders: run `devkit upgrade`"
-        )
+        return Finding("managed files", False, files.stale_message(stale))
     names = ", ".join(str(file.path.relative_to(project.root)) for file in managed)
     return Finding("managed files", True, f"{names}: what this devkit renders")
 

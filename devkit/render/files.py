@@ -7,6 +7,7 @@ alone, and the advice for a file of the same name that devkit did not write.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -53,3 +54,9 @@ def changed_lines(diff: str) -> tuple[int, int]:
     """The lines a unified diff adds and removes, its two file headers left out."""
     lines = diff.splitlines()[2:]
     return sum(line.startswith("+") for line in lines), sum(line.startswith("-") for line in lines)
+
+
+def stale_message(names: Sequence[str]) -> str:
+    """What `devkit check` and `devkit doctor` say of the files in `names`."""
+    verb = "differ" if len(names) > 1 else "differs"
+    return f"{', '.join(names)} {verb} from what this devkit renders: run `devkit upgrade`"
