@@ -92,6 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         console.error(str(exc))
         return 1
     except KeyboardInterrupt:
-        console.error("interrupted; .venv is not marked in sync, run `devkit sync` again")
+        # Every command writes its files whole or not at all; a sync marks .venv in sync last.
+        console.error(
+            "interrupted: no file is left half-written (a sync leaves .venv marked stale): run the command again"
+        )
         return 130
     return code
