@@ -8,7 +8,6 @@ rest of pyproject.toml keeps its comments and layout.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -17,6 +16,7 @@ import tomlkit
 from tomlkit.items import Array, InlineTable, Table
 from tomlkit.toml_document import TOMLDocument
 
+from devkit.env.names import canonical, requirement_name
 from devkit.errors import DevkitError, UsageError
 
 DEVKIT = "devkit-toolchain"
@@ -58,11 +58,6 @@ def _running_version() -> str:
     return ".".join(release[:2])
 
 
-def normalized(name: str) -> str:
-    """A distribution name as PEP 503 compares them."""
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def is_poetry(root: Path, document: TOMLDocument) -> bool:
     """Whether the project is Poetry's: its lock, else a [tool.poetry] table without uv.lock."""
     if (root / "poetry.lock").is_file() or (root / "uv.lock").is_file():
@@ -92,9 +87,7 @@ def _poetry(document: TOMLDocument, wanted: Source, floor: bool) -> list[str]:
     tables["the dev group"] = group
     tables["[tool.poetry.dev-dependencies]"] = poetry.get("dev-dependencies")
     for place, table in tables.items():
-        for name in [
-            key for key in (table if isinstance(table, MutableMapping) else {}) if normalized(key) in PROVIDED
-        ]:
+        for name in [key for key in (table if isinstance(table, MutableMapping) else {}) if canonical(key) in PROVIDED]:
             del table[name]
             notes.append(f"removed {name} from {place}: devkit provides it")
     value: Any = wanted.value
@@ -125,12 +118,12 @@ def _uv(document: TOMLDocument, wanted: Source, floor: bool) -> list[str]:
     notes: list[str] = []
     requirement = DEVKIT + (wanted.value if wanted.kind == "index" else "")
     requirement += f"; python_version >= '{PYTHON_FLOOR}'" if floor else ""
-    ours = [str(entry) for entry in dev if _requirement_name(entry) == DEVKIT]
+    ours = [str(entry) for entry in dev if requirement_name(entry) == DEVKIT]
     for group_name, entries in groups.items():  # uv resolves every group together
         if isinstance(entries, Array):
             notes += _unpin(entries, "the dev group" if group_name == "dev" else f"the {group_name} group")
     for index in reversed(range(len(dev))):
-        if _requirement_name(dev[index]) == DEVKIT and ours != [requirement]:
+        if requirement_name(dev[index]) == DEVKIT and ours != [requirement]:
             del dev[index]
     if ours != [requirement]:
         dev.append(requirement)
@@ -149,7 +142,7 @@ def _unpin(entries: Array, place: str) -> list[str]:
     """Take the tools devkit provides out of one uv group; the lines to report."""
     notes: list[str] = []
     for index in reversed(range(len(entries))):
-        name = _requirement_name(entries[index])
+        name = requirement_name(entries[index])
         if name in PROVIDED:
             del entries[index]
             notes.insert(0, f"removed {name} from {place}: devkit provides it")
@@ -158,13 +151,6 @@ def _unpin(entries: Array, place: str) -> list[str]:
 
 def _git(wanted: Source) -> dict[str, Any]:
     return {"git": wanted.value, **({"rev": wanted.ref} if wanted.ref else {})}
-
-
-def _requirement_name(entry: object) -> str | None:
-    if not isinstance(entry, str):
-        return None
-    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", entry)
-    return normalized(match[1]) if match else None
 
 
 def _shown(wanted: Source) -> str:

@@ -7,17 +7,14 @@ entry for uv.lock). Every locked package has an edge to each of its dependencies
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from devkit.env.groups import MAIN
-from devkit.env.names import canonical
+from devkit.env.names import canonical, requirement_name
 from devkit.env.project import Project
-
-_NAME = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
 
 
 @dataclass(frozen=True)
@@ -130,7 +127,7 @@ def _by_name(table: Mapping[str, Any], name: str, default: Any) -> Any:
 def _requirement_names(requirements: object) -> set[str]:
     """The names at the start of requirement strings (PEP 508), or a list of bare names."""
     items = requirements if isinstance(requirements, list) else []
-    return {match.group(1) for item in items if isinstance(item, str) and (match := _NAME.match(item))}
+    return {name for item in items if (name := requirement_name(item))}
 
 
 def _optional(value: object) -> bool:
