@@ -112,8 +112,7 @@ def _render(project: Project, image: Image, *, force: bool) -> int:
     advice = managed_files.IMAGE_ADVICE
     files = dockerfile.rendered(project.root, image)
     for path in files:  # refuse before writing either file
-        if not force and not managed.is_devkits(path):
-            managed.write(path, files[path], force=False, command="devkit image render", advice=advice)
+        managed.require_writable(path, force=force, command="devkit image render", advice=advice)
     for path, text in files.items():
         managed.write(path, text, force=force, command="devkit image render", advice=advice)
         console.info(f"wrote {path}")

@@ -28,9 +28,15 @@ def is_devkits(path: Path) -> bool:
 
 
 def write(path: Path, text: str, *, force: bool, command: str, advice: str) -> None:
-    """Write `text` to `path` atomically; stop when `path` is not devkit's, unless `force`.
+    """Write `text` to `path` atomically, once `require_writable` allows it."""
+    require_writable(path, force=force, command=command, advice=advice)
+    atomic.write_text(path, text)
 
-    `command` is what rendered the file and `advice` says how to keep the user's content.
+
+def require_writable(path: Path, *, force: bool, command: str, advice: str) -> None:
+    """Stop unless devkit may write `path`: it is devkit's, or `force` says to replace it.
+
+    `command` is what renders the file and `advice` says how to keep the user's content.
     A symbolic link that leads out of the file's folder is refused, even with `force`.
     """
     target = path.resolve()
@@ -44,7 +50,6 @@ def write(path: Path, text: str, *, force: bool, command: str, advice: str) -> N
             f"{path} was not written by devkit: {advice}, then run `{command}` again; "
             f"or run `{command} --force` to replace it"
         )
-    atomic.write_text(path, text)
 
 
 def difference(path: Path, wanted: str, command: str) -> str:
