@@ -82,6 +82,9 @@ requires = []
 build-backend = "inhouse_backend"
 backend-path = ["_backend"]
 """
+WARNING_TEST = (
+    "import warnings\n\n\ndef test_old_api() -> None:\n    warnings.warn(DeprecationWarning(), stacklevel=1)\n"
+)
 MAKEFILE = "# legacy-app's targets\nserve:\n\tpython -m legacy_app\n\nlint:\n\tflake8\n"
 REMOVED = {'ruff = "^0.5"  # our own linter pin', 'mypy = "*"', 'pytest = ">=8"'}
 
@@ -157,14 +160,18 @@ def test_init_moves_the_tool_settings_into_lint_toml(poetry_app: Path) -> None:
     init(poetry_app)
 
     lint = tomllib.loads((poetry_app / "lint.toml").read_text())["tool"]
+    # the project's own values, and its tools' defaults where devkit's baseline differs
     assert lint["ruff"] == {
         "line-length": 100,
-        "format": {"quote-style": "single"},
-        "lint": {"select": ["E", "F", "Q"]},
+        "target-version": "py311",
+        "format": {"quote-style": "single", "docstring-code-format": False},
+        "lint": {"select": ["E", "F", "Q"], "ignore": []},
     }
-    assert lint["mypy"] == {"strict": False, "exclude": ["^build/"]}
-    assert lint["pytest"] == {"ini_options": {"testpaths": ["tests"]}}
-    assert lint["coverage"] == {"report": {"fail_under": 70}}
+    assert lint["mypy"] == {"strict": False, "exclude": ["^build/"], "warn_unreachable": False}
+    assert lint["pytest"] == {
+        "ini_options": {"testpaths": ["tests"], "addopts": [], "xfail_strict": False, "filterwarnings": []}
+    }
+    assert lint["coverage"] == {"report": {"fail_under": 70}, "run": {"branch": False, "omit": []}}
 
 
 def test_init_keeps_the_makefiles_targets_and_names_a_clash(poetry_app: Path) -> None:
@@ -308,6 +315,16 @@ def test_an_adopted_poetry_project_locks_syncs_and_keeps_its_settings(
     run([*DEVKIT, "ci", "render"], cwd=poetry_app)
     run([*DEVKIT, "check"], cwd=poetry_app)
     assert init(poetry_app) == "nothing to change: devkit is adopted here\n"
+
+    # the checks pass as they did before devkit: a deprecation warning is not an error yet
+    (poetry_app / "tests/test_warns.py").write_text(WARNING_TEST)
+    run([*DEVKIT, "run", "lint", "legacy_app", "tests"], cwd=poetry_app)
+    run([*DEVKIT, "run", "tests"], cwd=poetry_app)
+    lint = poetry_app / "lint.toml"
+    lint.write_text("".join(line for line in lint.read_text().splitlines(True) if "filterwarnings" not in line))
+    failed = run([*DEVKIT, "run", "tests"], cwd=poetry_app, check=False)
+    assert failed.returncode == 1
+    assert "DeprecationWarning" in failed.stdout
 
 
 def test_the_examples_makefile_holds_the_bootstrap_init_writes() -> None:

@@ -83,6 +83,18 @@ def test_a_projects_mypy_excludes_are_checked_by_mypy(locked_service: Path, tmp_
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_a_projects_coverage_include_replaces_devkits_source(locked_service: Path, tmp_path: Path) -> None:
+    service = make_service(locked_service, tmp_path / "service")
+    write(service, "lint.toml", '[tool.coverage.run]\ninclude = ["*/service/*"]\n')
+
+    shown = tomllib.loads(run([*DEVKIT, "config", "coverage"], cwd=service).stdout)
+    result = run([*DEVKIT, "run", "tests"], cwd=service, check=False)
+
+    assert "source" not in shown["tool"]["coverage"]["run"]
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "CoverageWarning" not in result.stdout + result.stderr
+
+
 def test_devkit_run_reports_a_wrong_lint_toml_and_runs_nothing(locked_service: Path, tmp_path: Path) -> None:
     service = make_service(locked_service, tmp_path / "service")
     write(service, "lint.toml", "[tool]\nruff = 1\n")

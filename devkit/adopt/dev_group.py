@@ -8,7 +8,7 @@ rest of pyproject.toml keeps its comments and layout.
 from __future__ import annotations
 
 import os
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -68,6 +68,17 @@ def is_poetry(root: Path, document: TOMLDocument) -> bool:
 # devkit's own Python floor, as the dev group's requirement carries it for a project that
 # admits older Pythons: Poetry and uv resolve every Python the project admits.
 PYTHON_FLOOR = "3.11"
+
+
+def present(document: TOMLDocument) -> bool:
+    """Whether the dev group names devkit already: the project adopted it before."""
+    tool = document.get("tool", {})
+    poetry = tool.get("poetry", {}) if isinstance(tool, Mapping) else {}
+    group = poetry.get("group", {}).get("dev", {}).get("dependencies", {}) if isinstance(poetry, Mapping) else {}
+    groups = document.get("dependency-groups", {})
+    uv = groups.get("dev", []) if isinstance(groups, Mapping) else []
+    in_poetry = isinstance(group, Mapping) and DEVKIT in group
+    return in_poetry or (isinstance(uv, list) and any(requirement_name(entry) == DEVKIT for entry in uv))
 
 
 def add_devkit(document: TOMLDocument, wanted: Source, *, poetry: bool, floor: bool) -> list[str]:

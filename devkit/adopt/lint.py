@@ -1,23 +1,31 @@
 """The project's own ruff, mypy, pytest and coverage settings, moved into its lint.toml.
 
 devkit's tools read the merged config (devkit's base plus the project's lint.toml), so
-settings left in pyproject.toml would be silently ignored. Each moved key keeps its
-value; ruff's lint keys written at the top of `[tool.ruff]` (the old style) go under
-`[tool.ruff.lint]`, where devkit's base has them. `select` stays `select`: it replaces
-devkit's list, as it replaced ruff's default before.
+settings left where the tools used to read them would be silently ignored. Each moved key
+keeps its value; ruff's lint keys written at the top of `[tool.ruff]` (the old style) go
+under `[tool.ruff.lint]`, where devkit's base has them; pytest's settings go under
+`[tool.pytest.ini_options]`. `select` stays `select`: it replaces devkit's list, as it
+replaced ruff's default before. On adoption, the settings the project left at its tools'
+defaults and devkit's baseline changes keep those defaults (see `baseline`).
+
+An existing lint.toml keeps its comments and layout: keys are added to it, and where it
+already sets a key, its value wins.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import tomlkit
+from tomlkit.container import Container
+from tomlkit.items import AoT, Table
 from tomlkit.toml_document import TOMLDocument
 
+from devkit.adopt import baseline, ini, tool_config
+from devkit.adopt.plan import Plan, read
 from devkit.checks.config import PROJECT_FILE
-from devkit.files import toml_file
 
 HEADER = "# This project's settings on top of devkit's shared lint.toml (`devkit config TOOL` shows the result).\n"
 RUFF_LINT_KEYS = frozenset(
@@ -33,42 +41,47 @@ RUFF_LINT_KEYS = frozenset(
         "pep8-naming", "pycodestyle", "pydocstyle", "pyflakes", "pylint", "pyupgrade",
     }
 )  # fmt: skip
+_Container = Container | Table
 
 
-def move(document: TOMLDocument, root: Path) -> tuple[str | None, list[str]]:
-    """Take the tool tables out of `document`; lint.toml's new text (None: unchanged) and the report."""
-    moved, notes = _take(document)
-    if not moved:
-        return None, []
-    path = root / PROJECT_FILE
-    current = toml_file.load(path) if path.is_file() else {}
-    merged, kept = _combine(current, {"tool": moved})
-    notes += [f"kept {PROJECT_FILE}'s {key}; pyproject.toml's value is dropped" for key in kept]
-    text = toml_file.dumps(merged)
-    return (HEADER if not path.is_file() else "") + text, notes
+def plan(plan: Plan, document: TOMLDocument, *, adopting: bool) -> None:
+    """Move the tools' settings into lint.toml; with `adopting`, keep their defaults too.
+
+    The tables leave `document` (pyproject.toml, written by the caller); lint.toml and
+    the tools' own files are edits of `plan`, lint.toml first, so an interrupted run
+    leaves the settings in both places and the next run finishes the move.
+    """
+    found, notes = tool_config.find(document, plan.root)
+    path = plan.root / PROJECT_FILE
+    current = read(path)
+    lint = tomlkit.parse(current) if current is not None else tomlkit.document()
+    tools = _tools(lint)
+    for moved in found:
+        table = _ruff(moved.table) if moved.tool == "ruff" else moved.table
+        kept = _add(tools, {moved.tool: table}, ("tool",))
+        notes.append(f"moved {moved.origin} into {PROJECT_FILE}")
+        notes += [f"kept {PROJECT_FILE}'s {key}; {moved.origin} had another value, dropped" for key in kept]
+    held = _hold(tools, document) if adopting else []
+    if held:
+        notes.append(f"{PROJECT_FILE} keeps the tools' defaults for {', '.join(held)}, as before devkit: {_HOW}")
+    plan.notes += notes
+    if found or held:
+        text = lint.as_string()
+        new = text if current is not None else HEADER + (_EXPLAINED if held else "") + text.lstrip("\n")
+        plan.change(path, new)
+    _leave_files(plan, found)
 
 
-def _take(document: TOMLDocument) -> tuple[dict[str, Any], list[str]]:
-    tool = document.get("tool")
-    if not isinstance(tool, MutableMapping):
-        return {}, []
-    moved: dict[str, Any] = {}
-    notes = []
-    for name in ("ruff", "mypy", "coverage"):
-        if isinstance(tool.get(name), Mapping):
-            moved[name] = tool[name].unwrap()
-            del tool[name]
-            notes.append(f"moved [tool.{name}] from pyproject.toml into {PROJECT_FILE}")
-    pytest = tool.get("pytest")
-    if isinstance(pytest, MutableMapping) and isinstance(pytest.get("ini_options"), Mapping):
-        moved["pytest"] = {"ini_options": pytest["ini_options"].unwrap()}
-        del pytest["ini_options"]
-        if not pytest:
-            del tool["pytest"]
-        notes.append(f"moved [tool.pytest.ini_options] from pyproject.toml into {PROJECT_FILE}")
-    if "ruff" in moved:
-        moved["ruff"] = _ruff(moved["ruff"])
-    return moved, notes
+_HOW = 'delete a line marked "as before devkit" to take devkit\'s baseline'
+_EXPLAINED = f'# Lines marked "{baseline.MARK}"\n# keep what the checks did before devkit where its baseline differs.\n'
+
+
+def _tools(lint: TOMLDocument) -> _Container:
+    if "tool" not in lint:
+        lint.add("tool", tomlkit.table(is_super_table=True))
+    tools = lint["tool"]
+    assert isinstance(tools, Table)
+    return tools
 
 
 def _ruff(settings: Mapping[str, Any]) -> dict[str, Any]:
@@ -80,20 +93,68 @@ def _ruff(settings: Mapping[str, Any]) -> dict[str, Any]:
     return top
 
 
-def _combine(current: Mapping[str, Any], moved: Mapping[str, Any], path: str = "") -> tuple[dict[str, Any], list[str]]:
-    """`current` with `moved`'s keys added; where both set a key, `current` wins (and is named)."""
-    merged, kept = dict(current), []
+def _add(container: _Container, moved: Mapping[str, Any], path: tuple[str, ...]) -> list[str]:
+    """`moved`'s keys added where `container` lacks them; the dotted keys it already set otherwise."""
+    kept = []
     for key, value in moved.items():
-        here = f"{path}.{key}" if path else key
-        old = merged.get(key)
-        if isinstance(old, Mapping) and isinstance(value, Mapping):
-            merged[key], inner = _combine(old, value, here)
-            kept += inner
-        elif key in merged and old != value:
-            kept.append(here)
+        here = (*path, key)
+        old = container.get(key)
+        if old is None:
+            container.add(key, value)
+        elif isinstance(old, Table) and isinstance(value, Mapping):
+            kept += _add(old, value, here)
+        elif isinstance(old, AoT) and isinstance(value, list):
+            for item in value:
+                if item not in old.unwrap():
+                    old.append(item)
+        elif _plain(old) != value:
+            kept.append(".".join(here))
+    return kept
+
+
+def _hold(tools: _Container, document: TOMLDocument) -> list[str]:
+    """The baseline's settings the project left unset, added with their old defaults, marked."""
+    held = []
+    for key, value in baseline.pins(document.unwrap()):
+        *tables, name = key
+        container = tools
+        for depth, table in enumerate(tables):
+            if table not in container:
+                container.add(table, tomlkit.table(is_super_table=depth < len(tables) - 1))
+            inner = container[table]
+            assert isinstance(inner, Table)
+            container = inner
+        if name not in container:
+            item = tomlkit.item(value)
+            item.comment(baseline.MARK)
+            container.add(name, item)
+            held.append(".".join(key))
+    return held
+
+
+def _plain(value: object) -> object:
+    unwrap = getattr(value, "unwrap", None)
+    return unwrap() if callable(unwrap) else value
+
+
+def _leave_files(plan: Plan, found: list[tool_config.Found]) -> None:
+    """Each tool's own file removed; a shared file (setup.cfg, tox.ini) without the moved sections.
+
+    A shared file left with nothing but blank lines goes too.
+    """
+    sections: dict[Path, list[str]] = {}
+    for moved in found:
+        if moved.file is not None:
+            sections.setdefault(moved.file, []).extend(moved.sections)
+    for path, names in sections.items():
+        text = read(path)
+        if text is None:
+            continue
+        rest = ini.without(text, names) if names else ""
+        if rest.strip():
+            plan.change(path, rest)
         else:
-            merged[key] = value
-    return merged, kept
+            plan.remove(path)
 
 
 def document_text(document: TOMLDocument) -> str:

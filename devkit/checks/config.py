@@ -4,7 +4,8 @@ Merge rules: tables merge key by key; a value in the project file replaces the b
 value; keys that mean "add" append instead: ruff's `extend-*` lists, the entries of
 `per-file-ignores` (a glob in both files gets both lists), `[[tool.mypy.overrides]]`, and
 the `exclude` patterns of ruff and mypy (a project's excludes add to the base's; one
-pattern written as a string counts as a list of one).
+pattern written as a string counts as a list of one). A project that names coverage's
+`include` files drops the base's `source`, which coverage would let win over them.
 A key that is a table in the base must be a table in the project file too, and what
 appends must be a list: anything else is an error naming the file and the dotted key.
 
@@ -64,6 +65,8 @@ def merge(
             merged[key] = [*(old or []), *(item for item in _overrides(value, origin) if item not in (old or []))]
         elif isinstance(old, Mapping) or (old is None and isinstance(value, Mapping)):
             merged[key] = merge(old or {}, _table(value, here, origin), here, origin)
+            if here == ("tool", "coverage", "run") and "include" in value and "source" not in value:
+                merged[key].pop("source", None)  # coverage ignores include beside source, with a warning
         elif key.startswith("extend-") and isinstance(old, list):
             merged[key] = _append(old, _list(value, here, origin))
         elif key == "exclude" and path[:2] in _EXCLUDING_TOOLS and isinstance(old, (list, str)):

@@ -11,9 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-FILES = ("mypy.ini", ".mypy.ini", "pytest.ini", ".coveragerc", "ruff.toml", ".ruff.toml")
-SETUP_CFG = "setup.cfg"
-SETUP_CFG_SECTIONS = ("[mypy", "[tool:pytest", "[coverage:")
+FILES = ("mypy.ini", ".mypy.ini", "pytest.ini", ".pytest.ini", ".coveragerc", "ruff.toml", ".ruff.toml")
+SHARED = {"setup.cfg": ("[mypy", "[tool:pytest]", "[coverage:"), "tox.ini": ("[pytest]", "[coverage:")}
 
 
 def places(root: Path, pyproject: Mapping[str, Any]) -> list[str]:
@@ -27,11 +26,14 @@ def places(root: Path, pyproject: Mapping[str, Any]) -> list[str]:
     if isinstance(tool.get("coverage"), Mapping):
         found += [f"pyproject.toml [tool.coverage.{name}]" for name in tool["coverage"]]
     found += [name for name in FILES if (root / name).is_file()]
-    return found + _setup_cfg(root / SETUP_CFG)
+    for name, sections in SHARED.items():
+        found += _sections(root / name, sections)
+    return found
 
 
-def _setup_cfg(path: Path) -> list[str]:
+def _sections(path: Path, wanted: tuple[str, ...]) -> list[str]:
+    """The headers of the tools' sections in a shared INI file (setup.cfg, tox.ini)."""
     if not path.is_file():
         return []
     lines = path.read_bytes().decode("utf-8", errors="replace").splitlines()
-    return [f"{SETUP_CFG} {line.strip()}" for line in lines if line.strip().startswith(SETUP_CFG_SECTIONS)]
+    return [f"{path.name} {line.strip()}" for line in lines if line.strip().startswith(wanted)]

@@ -15,9 +15,11 @@ it must, with comments and layout kept (but for .pre-commit-config.yaml):
 
   pyproject.toml  devkit-toolchain in the dev group (>=X.Y of this devkit, or --from),
                   the pins of the tools devkit provides removed, [tool.devkit] python set
-                  to the newest installed Python both requires-python and devkit admit;
-                  [tool.ruff], [tool.mypy], [tool.pytest.ini_options] and [tool.coverage.*]
-                  moved into lint.toml, where devkit's tools read them
+                  to the newest installed Python both requires-python and devkit admit
+  lint.toml       each tool's settings, from where it read them (pyproject.toml tables,
+                  mypy.ini, setup.cfg and tox.ini sections, .coveragerc, ruff.toml,
+                  pytest.ini; those files or sections go); on adoption, the tools'
+                  defaults where devkit's baseline differs, marked "as before devkit"
   Makefile        devkit's bootstrap and include, the project's own targets kept
   .pre-commit-config.yaml
                   devkit's hooks (run from .venv) in place of ruff-pre-commit's and
@@ -84,7 +86,6 @@ def _plan(root: Path, spec: str | None) -> tuple[Plan, bool, bool]:
 
     from devkit.adopt import dev_group, gitignore, gitlab_ci, lint, makefile, pre_commit, python, vscode
     from devkit.adopt.plan import Plan, read
-    from devkit.checks.config import PROJECT_FILE
     from devkit.env import interpreter
     from devkit.files import toml_file
 
@@ -95,14 +96,12 @@ def _plan(root: Path, spec: str | None) -> tuple[Plan, bool, bool]:
     plan = Plan(root)
     poetry = dev_group.is_poetry(root, document)
     floor = interpreter.admits_older_than_devkit(document.unwrap())
+    adopting = not dev_group.present(document)
     plan.notes += dev_group.add_devkit(document, dev_group.source(spec, root), poetry=poetry, floor=floor)
-    lint_text, notes = lint.move(document, root)
-    plan.notes += notes
+    lint.plan(plan, document, adopting=adopting)
     addition, notes = python.setting(document, root)
     plan.notes += notes
     plan.change(pyproject, python.appended(lint.document_text(document), addition))
-    if lint_text is not None:
-        plan.change(root / PROJECT_FILE, lint_text)
     makefile.plan(plan, root / "Makefile", root.name)
     pre_commit.plan(plan, root / pre_commit.FILE)
     render = gitlab_ci.plan(plan, root)

@@ -162,6 +162,26 @@ def admits_older_than_devkit(pyproject: Mapping[str, Any]) -> bool:
     )
 
 
+def oldest_minor(pyproject: Mapping[str, Any]) -> str | None:
+    """The oldest Python 3 release series requires-python admits ("3.9"); None without one.
+
+    It is the target ruff infers from requires-python when its config names none.
+    """
+    requires = _requires_python(pyproject)
+    if requires is None:
+        return None
+    alternatives = [_clauses(_pep440(part, requires), requires) for part in requires.split("||")]
+    for minor in range(20):
+        releases = [(3, minor, patch) for patch in (0, 99)]
+        if any(
+            all(_holds(release, clause) for clause in alternative)
+            for alternative in alternatives
+            for release in releases
+        ):
+            return f"3.{minor}"
+    return None
+
+
 def _pep440(constraint: str, requires: str | None) -> str:
     """One alternative of a Python constraint, in PEP 440's form."""
     clauses = []
