@@ -161,6 +161,7 @@ STOP = 'stop = "make staging-down"\n'
         ('deploy = "make up"\n' + STOP + 'url = "https://example.com/a b"\n', "url must be an http(s) URL"),
         ('deploy = "make up"\n' + STOP + 'auto-stop-in = "soon"\n', 'auto-stop-in must be a duration like "1 day"'),
         ('deploy = "make up"\n' + STOP + "auto-stop-in = 1\n", 'auto-stop-in must be a duration like "1 day"'),
+        ('deploy = "make up"\n' + STOP + 'auto-stop-in = "1 week, 2 days"\n', "auto-stop-in must be a duration"),
         ('deploy = "make up"\n' + STOP + 'image = "Python 3"\n', "image must be an image reference"),
         (
             'deploy = "make up"\n' + STOP + 'on-stop = "x"\n',
@@ -198,7 +199,7 @@ def test_a_staging_setting_that_is_no_table_is_named(example_project: Path) -> N
     ]
 
 
-@pytest.mark.parametrize("duration", ["1 day", "2 hours 30 minutes", "1 week, 2 days", "3 mins and 4 secs", "never"])
+@pytest.mark.parametrize("duration", ["1 day", "2 hours 30 minutes", "3 weeks and 2 days", "3 mins 4 secs", "never"])
 def test_auto_stop_in_takes_gitlabs_durations(example_project: Path, duration: str) -> None:
     with_staging(example_project, f'deploy = "make up"\n{STOP}auto-stop-in = "{duration}"\n')
 

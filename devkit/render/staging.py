@@ -40,7 +40,7 @@ _ADVICE = "fix it in pyproject.toml, then run `devkit ci render`"
 # RFC 3986's characters only: GitLab's schema takes the URL as a URI, and `$NAME` is a job variable.
 _URL = re.compile(r"https?://[A-Za-z0-9$][A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]*")
 _UNIT = r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)"
-_DURATION = re.compile(rf"never|[1-9][0-9]* ?{_UNIT}(?:,? (?:and )?[1-9][0-9]* ?{_UNIT})*")
+_DURATION = re.compile(rf"never|[1-9][0-9]* ?{_UNIT}(?: (?:and )?[1-9][0-9]* ?{_UNIT})*")
 # A word the job's shell reads in double quotes: only `$NAME` and `${NAME}` expand there.
 _EXPANDING = re.compile(r"(?:[^$\"`\\]|\$[A-Za-z_][A-Za-z0-9_]*|\$\{[A-Za-z_][A-Za-z0-9_]*\})*")
 
