@@ -63,6 +63,7 @@ def test_deploy_and_stop_jobs_run_the_example_targets_under_gitlab_ci_local(
     code, stopped = gitlab(project, gitlab_ci_local, *job, "staging:stop")
     assert code == 0, stopped
 
+    assert "lint" in listed(branch)
     assert "staging:deploy" not in listed(branch)
     assert listed(request)["staging:deploy"] == ["staging", "manual", "true", "[build:image]"]
     assert listed(request)["staging:stop"] == ["staging", "manual", "true", "[build:image]"]
