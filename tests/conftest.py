@@ -245,6 +245,15 @@ def poetry() -> Path:
 
 
 @pytest.fixture(scope="session")
+def gitlab_ci_local() -> Path:
+    """gitlab-ci-local: `$DEVKIT_TEST_GITLAB_CI_LOCAL`, else on PATH."""
+    found = os.environ.get("DEVKIT_TEST_GITLAB_CI_LOCAL") or shutil.which("gitlab-ci-local")
+    if not found or not Path(found).is_file():
+        pytest.fail("gitlab-ci-local not found: set DEVKIT_TEST_GITLAB_CI_LOCAL (bash .ci/run installs it)")
+    return Path(found)
+
+
+@pytest.fixture(scope="session")
 def uv() -> Path:
     """Return the uv executable: next to ``sys.executable`` (the test venv's), else on PATH."""
     beside = Path(sys.executable).parent / "uv"

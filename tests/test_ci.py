@@ -4,10 +4,8 @@ gitlab-ci-local, the drift check, and one list of commands behind make, hooks an
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
-import shutil
 import sys
 from pathlib import Path
 
@@ -15,6 +13,7 @@ import pytest
 import yaml
 
 from devkit.checks import stages
+from tests.support.gitlab_ci_local import commit_example, gitlab, job_lines
 from tests.support.proc import run
 from tests.support.service import write
 
@@ -23,50 +22,18 @@ DEVKIT = [sys.executable, "-m", "devkit"]
 CHECK_JOBS = ("lint", "tests")
 
 
-@pytest.fixture(scope="session")
-def gitlab_ci_local() -> Path:
-    """gitlab-ci-local: `$DEVKIT_TEST_GITLAB_CI_LOCAL`, else on PATH."""
-    found = os.environ.get("DEVKIT_TEST_GITLAB_CI_LOCAL") or shutil.which("gitlab-ci-local")
-    if not found or not Path(found).is_file():
-        pytest.fail("gitlab-ci-local not found: set DEVKIT_TEST_GITLAB_CI_LOCAL (bash .ci/run installs it)")
-    return Path(found)
-
-
 @pytest.fixture
 def pipeline_project(example_project: Path, index_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The example in a git repository with its rendered pipeline, ready for gitlab-ci-local.
 
-    gitlab-ci-local runs each job in `.gitlab-ci-local/builds/JOB`, so the example's
-    `../..` dependency on devkit resolves to `.gitlab-ci-local`: devkit's sources are
-    linked there as they are next to the example. The pipeline has no image jobs: they build
-    with Docker-in-Docker, which gitlab-ci-local's shell executor cannot start (tests/test_image.py
-    runs the commands those jobs run).
+    The pipeline has no image jobs: they build with Docker-in-Docker, which gitlab-ci-local's
+    shell executor cannot start (tests/test_image.py runs the commands those jobs run).
     """
-    state = example_project / ".gitlab-ci-local"
-    state.mkdir()
-    for entry in (example_project.parent.parent).iterdir():
-        if entry.is_symlink():
-            (state / entry.name).symlink_to(entry.resolve())
     monkeypatch.setenv("PIP_INDEX_URL", index_url)
     pyproject = example_project / "pyproject.toml"
     pyproject.write_text(re.sub(r"\n\[tool\.devkit\.image\][^\n]*\n", "\n", pyproject.read_text()))
     run([*DEVKIT, "ci", "render"], cwd=example_project)
-    write(example_project, ".gitignore", ".venv/\n.cache/\n.devkit/\n.gitlab-ci-local/\ndist/\n")
-    run(["git", "init", "-q"], cwd=example_project)
-    run(["git", "add", "-A"], cwd=example_project)
-    run(["git", "commit", "-qm", "start"], cwd=example_project)
-    return example_project
-
-
-def gitlab(project: Path, executable: Path) -> tuple[int, str]:
-    result = run([executable, "--force-shell-executor", "--shell-isolation", "--no-color"], cwd=project, check=False)
-    return result.returncode, result.stdout + result.stderr
-
-
-def job_lines(output: str, job: str) -> list[str]:
-    """What `job` printed; gitlab-ci-local's own "still running..." progress lines left out."""
-    lines = [line.split(">", 1)[1][1:] for line in output.splitlines() if line.startswith(f"{job} ") and " > " in line]
-    return [line for line in lines if line != "still running..."]
+    return commit_example(example_project)
 
 
 def test_rendered_pipeline_passes_gitlabs_schema(example_project: Path) -> None:

@@ -345,6 +345,14 @@ def synced_example(synced_once: Path, index_url: str, monkeypatch: pytest.Monkey
     return synced_once
 
 
+def test_make_help_lists_the_examples_staging_targets_under_its_heading(synced_example: Path) -> None:
+    output = make(synced_example, "help").stdout.splitlines()
+
+    start = output.index("ml-service") + 1
+    own = output[start : output.index("", start)]
+    assert [line.split()[0] for line in own] == ["score", "staging-up", "staging-down"]
+
+
 def test_make_n_lint_shows_the_devkit_command(synced_example: Path) -> None:
     result = make(synced_example, "-n", "lint")
 

@@ -102,6 +102,8 @@ DEVKIT_JOBS = frozenset(
         "release:labels",
         "release:check",
         "publish",
+        "staging:deploy",
+        "staging:stop",
     )
 )
 # Where a tool the stages need comes from, for the message when `.venv` lacks it.

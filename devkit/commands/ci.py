@@ -12,8 +12,11 @@ if TYPE_CHECKING:
 DESCRIPTION = """\
 render  write .gitlab-ci.yml from the stage table and the sync setting: dependency jobs
         cached by the lock (main and dev), one job per check stage ([tool.devkit] ci,
-        default lint and tests), the wheel built once. The project's own jobs go in
-        .gitlab-ci.local.yml, which the rendered file includes. A .gitlab-ci.yml that
+        default lint and tests), the wheel built once; with [tool.devkit.staging]
+        (deploy, stop, url, auto-stop-in, image), the manual merge-request jobs
+        staging:deploy and staging:stop, which run the project's deploy and stop
+        commands in the environment review/$CI_COMMIT_REF_SLUG. The project's own jobs
+        go in .gitlab-ci.local.yml, which the rendered file includes. A .gitlab-ci.yml that
         devkit did not render is never written over: move its jobs into
         .gitlab-ci.local.yml first, or replace it with --force.
 check   exit 1 with a unified diff when .gitlab-ci.yml differs from what render writes

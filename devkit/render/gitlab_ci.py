@@ -22,6 +22,7 @@ from devkit.errors import DevkitError
 from devkit.files import yaml_file
 from devkit.image import settings as image_settings
 from devkit.image.settings import Image
+from devkit.render import staging
 
 CI_FILE = ".gitlab-ci.yml"
 LOCAL_FILE = ".gitlab-ci.local.yml"
@@ -142,7 +143,8 @@ def pipeline(project: Project, pyproject: Mapping[str, Any]) -> dict[str, Any]:
             {"if": "$CI_COMMIT_TAG"},
         ]
     }
-    data["stages"] = ["deps", "checks", "build", *(["images"] if image_settings.enabled(pyproject) else []), "release"]
+    optional = [("images", image_settings.enabled(pyproject)), (staging.STAGE, staging.enabled(pyproject))]
+    data["stages"] = ["deps", "checks", "build", *(stage for stage, wanted in optional if wanted), "release"]
     data["default"] = {"image": f"python:{python}-slim"}
     data["variables"] = {
         "DEVKIT_FROM": tools.devkit_from,
@@ -162,12 +164,16 @@ def pipeline(project: Project, pyproject: Mapping[str, Any]) -> dict[str, Any]:
     data["build:wheel"] = {**_job(project, "build", "build", []), "artifacts": {"paths": ["dist/"]}}
     if image_settings.enabled(pyproject):
         data.update(image_jobs(image_settings.read(pyproject, python)))
+    if staging.enabled(pyproject):
+        data.update(staging_jobs(pyproject))
     data.update(release_jobs(project, checks(pyproject)))
     return data
 
 
 # The image jobs' devkit: apart from the cached one, which belongs to the Python image.
 IMAGE_BOOTSTRAP = ".cache/devkit-image"
+# The production image build:image pushes, tagged with the commit.
+PRODUCTION_IMAGE = "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA"
 _REGISTRY_LOGIN = (
     'echo "$CI_REGISTRY_PASSWORD" | docker login --username "$CI_REGISTRY_USER" --password-stdin "$CI_REGISTRY"'
 )
@@ -182,7 +188,7 @@ def image_jobs(image: Image) -> dict[str, Any]:
     `make audit` and `make image-test` run.
     """
     devkit = f"{IMAGE_BOOTSTRAP}/bin/devkit"
-    commit = '"$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA"'
+    commit = f'"{PRODUCTION_IMAGE}"'
     version = '${CI_COMMIT_TAG:+--tag "$CI_REGISTRY_IMAGE:${CI_COMMIT_TAG#v}"}'
     test = '"$CI_REGISTRY_IMAGE/test:$CI_COMMIT_SHA"'
 
@@ -211,6 +217,16 @@ def image_jobs(image: Image) -> dict[str, Any]:
         ),
         "build:image:test": job([f"{devkit} image test --tag {test}", f"docker push {test}"]),
     }
+
+
+def staging_jobs(pyproject: Mapping[str, Any]) -> dict[str, Any]:
+    """The manual review environment of a merge request ([tool.devkit.staging]).
+
+    Deployed from the production image when the pipeline builds one: the deploy job waits
+    for build:image and gets its reference.
+    """
+    built = staging.Built("build:image", PRODUCTION_IMAGE) if image_settings.enabled(pyproject) else None
+    return staging.jobs(staging.read(pyproject), MERGE_REQUESTS, built)
 
 
 def release_jobs(project: Project, checked: Sequence[str]) -> dict[str, Any]:
