@@ -164,10 +164,15 @@ def test_init_moves_the_tool_settings_into_lint_toml(poetry_app: Path) -> None:
     assert lint["ruff"] == {
         "line-length": 100,
         "target-version": "py311",
-        "format": {"quote-style": "single", "docstring-code-format": False},
+        "format": {"quote-style": "single", "docstring-code-format": False, "exclude": ["*.md"]},
         "lint": {"select": ["E", "F", "Q"], "ignore": []},
     }
-    assert lint["mypy"] == {"strict": False, "exclude": ["^build/"], "warn_unreachable": False}
+    assert lint["mypy"] == {
+        "strict": False,
+        "exclude": ["^build/"],
+        "warn_unreachable": False,
+        "explicit_package_bases": False,
+    }
     assert lint["pytest"] == {
         "ini_options": {"testpaths": ["tests"], "addopts": [], "xfail_strict": False, "filterwarnings": []}
     }

@@ -162,6 +162,22 @@ def test_pytests_own_table_moves_under_ini_options(project: Path) -> None:
     assert (options["minversion"], options["testpaths"]) == ("9.0", ["tests"])
 
 
+def test_moved_tables_keep_their_comments(project: Path) -> None:
+    with (project / "pyproject.toml").open("a") as file:
+        file.write(
+            '\n[tool.ruff]\nline-length = 99  # our screens\nignore = [\n    "E731",  # lambdas are fine\n]\n'
+            "\n[tool.mypy]\n# strict since the 2.0 rewrite\nstrict = true\n"
+        )
+
+    init(project)
+
+    text = (project / "lint.toml").read_text()
+    assert "line-length = 99  # our screens\n" in text
+    assert '[tool.ruff.lint]\nignore = [\n    "E731",  # lambdas are fine\n]\n' in text
+    assert "[tool.mypy]\n# strict since the 2.0 rewrite\nstrict = true\n" in text
+    assert config(project, "ruff")["lint"]["ignore"] == ["E731"]
+
+
 def test_an_existing_lint_toml_keeps_its_comments_and_its_values(project: Path) -> None:
     own = "# our lint rules\n[tool.ruff]\nline-length = 110  # agreed in review\n"
     (project / "lint.toml").write_text(own)
@@ -192,6 +208,33 @@ def test_adoption_keeps_the_defaults_the_project_relied_on_marked(project: Path)
     text = (project / "lint.toml").read_text()
     assert 'select = ["E4", "E7", "E9", "F"] # as before devkit; delete this line for devkit\'s baseline\n' in text
     assert "lint.toml keeps the tools' defaults for ruff.target-version, ruff.line-length, " in output
+
+
+def test_adoption_keeps_markdown_out_of_the_formatter_as_older_ruffs_did(project: Path) -> None:
+    (project / "README.md").write_text("# old-service\n\n```python\nscore = predict( rows,2 )\n```\n")
+    init(project)
+    ruff_toml = project / "ruff.toml"
+    ruff: list[str | Path] = [
+        Path(sys.executable).parent / "ruff",
+        "format",
+        "--check",
+        "--force-exclude",
+        "--config",
+        ruff_toml,
+        "--",
+        "README.md",
+    ]
+
+    ruff_toml.write_text(run([*DEVKIT, "config", "ruff"], cwd=project).stdout)
+    kept = run(ruff, cwd=project, check=False)
+    lint = project / "lint.toml"
+    lint.write_text("".join(line for line in lint.read_text().splitlines(True) if not line.startswith("exclude =")))
+    ruff_toml.write_text(run([*DEVKIT, "config", "ruff"], cwd=project).stdout)
+    baseline = run(ruff, cwd=project, check=False)
+
+    assert kept.returncode == 0, kept.stdout + kept.stderr
+    assert baseline.returncode == 1
+    assert "README.md" in baseline.stdout
 
 
 def test_a_deleted_default_stays_deleted_on_the_next_init(project: Path) -> None:

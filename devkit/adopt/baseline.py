@@ -23,8 +23,11 @@ DEFAULTS: tuple[tuple[tuple[str, ...], object], ...] = (
     (("ruff", "lint", "select"), ["E4", "E7", "E9", "F"]),
     (("ruff", "lint", "ignore"), []),
     (("ruff", "format", "docstring-code-format"), False),
+    # ruff formats the code blocks of Markdown files since 0.16: earlier ones never did
+    (("ruff", "format", "exclude"), ["*.md"]),
     (("mypy", "strict"), False),
     (("mypy", "warn_unreachable"), False),
+    (("mypy", "explicit_package_bases"), False),
     (("pytest", "ini_options", "addopts"), []),
     (("pytest", "ini_options", "testpaths"), []),
     (("pytest", "ini_options", "xfail_strict"), False),

@@ -14,7 +14,7 @@ already sets a key, its value wins.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -84,13 +84,27 @@ def _tools(lint: TOMLDocument) -> _Container:
     return tools
 
 
-def _ruff(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """Old-style lint keys at the top of [tool.ruff] moved under [tool.ruff.lint]."""
-    top = {key: value for key, value in settings.items() if key not in RUFF_LINT_KEYS}
-    old_style = {key: value for key, value in settings.items() if key in RUFF_LINT_KEYS}
-    if old_style:
-        top["lint"] = {**old_style, **dict(top.get("lint", {}))}
-    return top
+def _ruff(settings: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """Old-style lint keys at the top of [tool.ruff] moved under [tool.ruff.lint], comments and all.
+
+    Where `[tool.ruff.lint]` sets the same key, its value wins, as it did for ruff.
+    """
+    old_style = [key for key in settings if key in RUFF_LINT_KEYS]
+    if not old_style:
+        return settings
+    if not isinstance(settings, Table):
+        lint = {key: settings.pop(key) for key in old_style}
+        settings["lint"] = {**lint, **dict(settings.get("lint", {}))}
+        return settings
+    if "lint" not in settings:
+        settings.add("lint", tomlkit.table())
+    lint = settings["lint"]
+    for key in old_style:
+        item = settings.item(key)
+        settings.remove(key)
+        if key not in lint:
+            lint.add(key, item)
+    return settings
 
 
 def _add(container: _Container, moved: Mapping[str, Any], path: tuple[str, ...]) -> list[str]:
@@ -107,7 +121,7 @@ def _add(container: _Container, moved: Mapping[str, Any], path: tuple[str, ...])
             for item in value:
                 if item not in old.unwrap():
                     old.append(item)
-        elif _plain(old) != value:
+        elif _plain(old) != _plain(value):
             kept.append(".".join(here))
     return kept
 

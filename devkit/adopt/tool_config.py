@@ -32,7 +32,7 @@ class Found(NamedTuple):
     """
 
     tool: str
-    table: dict[str, Any]
+    table: MutableMapping[str, Any]
     origin: str
     file: Path | None = None
     sections: tuple[str, ...] = ()
@@ -100,7 +100,9 @@ def _pyproject(document: TOMLDocument, tool: str) -> Found | None:
     if not isinstance(table, Container | Table | OutOfOrderTableProxy):
         return None
     if tool != "pytest":
-        return Found(tool, table.unwrap(), f"pyproject.toml [tool.{tool}]")
+        # a table written in one piece moves as it is, with its comments
+        moved = table if isinstance(table, Table) else table.unwrap()
+        return Found(tool, moved, f"pyproject.toml [tool.{tool}]")
     # pytest 9 reads its settings from [tool.pytest] itself; earlier ones from ini_options only
     options = {key: value for key, value in table.unwrap().items() if key != "ini_options"}
     options.update(table.unwrap().get("ini_options", {}))
