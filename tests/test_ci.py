@@ -123,7 +123,8 @@ def test_make_ci_the_hooks_and_the_jobs_run_the_same_commands(pipeline_project: 
     listing = json.loads(run([project / ".venv/bin/devkit", "stages", "--json"], cwd=project).stdout)
     rendered = yaml.safe_load((project / ".gitlab-ci.yml").read_text())
     jobs = [name for name, job in rendered.items() if isinstance(job, dict) and job.get("stage") == "checks"]
-    from_jobs = [shlex.split(line)[-1] for name in jobs for line in rendered[name]["script"]]
+    scripts = [line for name in jobs for line in rendered[name]["script"]]
+    from_jobs = [shlex.split(line)[-1] for line in scripts if line != ".venv/bin/devkit check"]
 
     make_ci = run(["make", "ci"], cwd=project, check=False).stdout
     write(project, ".pre-commit-config.yaml", (SOURCE / "hooks/pre-commit-config.local.yaml").read_text())
@@ -137,7 +138,8 @@ def test_make_ci_the_hooks_and_the_jobs_run_the_same_commands(pipeline_project: 
 
     expected = [words for stage in from_jobs for words in listing[stage]]
     assert from_jobs == list(CHECK_JOBS)
-    assert printed(make_ci) == expected
+    assert scripts[0] == ".venv/bin/devkit check"  # the first check job checks the managed files first
+    assert printed(make_ci) == [["devkit", "check"], *expected]
     # The hooks name the tracked Python files where the others name the project root.
     tracked = run(["git", "ls-files", "*.py"], cwd=project).stdout.split()
     assert printed(hooks) == [[*words[:-1], *tracked] if words[-1] == "." else words for words in expected]
@@ -295,6 +297,20 @@ def test_ci_run_refuses_an_unknown_check_before_syncing(example_project: Path) -
         "the stages are: lint, format, typecheck, tests, build (see `devkit stages`)"
     ]
     assert not (example_project / ".venv").exists()
+
+
+def test_ci_run_fails_on_a_stale_pipeline_and_still_runs_the_stages(example_project: Path) -> None:
+    pipeline = example_project / ".gitlab-ci.yml"
+    pipeline.write_text(pipeline.read_text() + "# edited by hand\n")
+
+    result = run([*DEVKIT, "ci", "run"], cwd=example_project, check=False)
+
+    assert result.returncode == 1
+    assert "-# edited by hand\n" in result.stdout
+    assert result.stderr.splitlines()[-1] == "devkit: error: CI checks failed: devkit check"
+    ran = printed(result.stdout)
+    assert ran[0] == ["devkit", "check"]
+    assert any(words[-1] == "--cov-config=.devkit/lint.toml" for words in ran)  # the tests stage ran
 
 
 def test_a_project_stage_in_ci_becomes_a_job_running_it(example_project: Path) -> None:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from devkit.env.project import Project
 
 DESCRIPTION = """\
 Exit 1 with a unified diff for every file devkit renders into the project that differs
 from what this devkit renders: .gitlab-ci.yml, and Dockerfile and .dockerignore with
 [tool.devkit.image]. The last line names the stale files; `devkit upgrade` re-renders
-them. Silent, exit 0, when all are current. The devkit-check hook runs it.
+them. Silent, exit 0, when all are current. The devkit-check hook runs it, and so do the\nfirst check job of the rendered pipeline and `devkit ci run` (`make ci`), before their stages.
 """
 
 
@@ -24,11 +28,16 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace) -> int:
-    from devkit import console
     from devkit.env.project import find_project
+
+    return check(find_project(Path.cwd()))
+
+
+def check(project: Project) -> int:
+    """Print the diff of every stale managed file and name them; 1 when any is stale."""
+    from devkit import console
     from devkit.render import files
 
-    project = find_project(Path.cwd())
     stale = []
     for managed in files.managed_files(project):
         diff = managed.difference()

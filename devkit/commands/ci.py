@@ -21,8 +21,8 @@ render  write .gitlab-ci.yml from the stage table and the sync setting: dependen
         .gitlab-ci.local.yml first, or replace it with --force.
 check   exit 1 with a unified diff when .gitlab-ci.yml differs from what render writes
         (`devkit check` checks every file devkit renders).
-run     run the check stages locally, in CI's order, as the jobs do (what `make ci` runs);
-        every stage runs even when one fails.
+run     run `devkit check` and the check stages locally, in CI's order, as the jobs do
+        (what `make ci` runs); every stage runs even when one fails.
 """
 
 
@@ -80,6 +80,7 @@ def _check(project: Project) -> int:
 def _run(project: Project) -> int:
     from devkit import console
     from devkit.checks import runner, stages
+    from devkit.commands import check
     from devkit.env import pyproject as pyproject_file
     from devkit.render import gitlab_ci
 
@@ -87,7 +88,9 @@ def _run(project: Project) -> int:
     table = stages.table(pyproject)
     checks = gitlab_ci.checks(pyproject)  # a bad setting stops before anything is synced
     runner.prepare(project)
-    failed = [name for name in checks if runner.run(project, name, table[name], None) != 0]
+    print("$ devkit check", flush=True)
+    failed = ["devkit check"] if check.check(project) != 0 else []
+    failed += [name for name in checks if runner.run(project, name, table[name], None) != 0]
     if failed:
         console.error(f"CI checks failed: {', '.join(failed)}")
         return 1
