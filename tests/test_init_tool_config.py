@@ -178,6 +178,32 @@ def test_moved_tables_keep_their_comments(project: Path) -> None:
     assert config(project, "ruff")["lint"]["ignore"] == ["E731"]
 
 
+def test_a_ruff_table_written_in_pieces_moves_whole(project: Path) -> None:
+    with (project / "pyproject.toml").open("a") as file:
+        file.write(
+            "\n[tool.ruff]\nline-length = 120\n\n[tool.ruff.lint.pyupgrade]\nkeep-runtime-typing = true\n"
+            '\n[tool.ruff.lint]\nextend-select = ["UP"]\n\n[tool.ruff.format]\nquote-style = "single"\n'
+        )
+
+    init(project)
+
+    ruff = config(project, "ruff")
+    assert ruff["lint"]["pyupgrade"] == {"keep-runtime-typing": True}
+    assert (ruff["lint"]["extend-select"], ruff["lint"]["select"]) == (["UP"], ["E4", "E7", "E9", "F"])
+    assert ruff["format"]["quote-style"] == "single"
+
+
+def test_a_lint_toml_with_a_value_where_a_table_belongs_is_one_line(project: Path) -> None:
+    (project / "lint.toml").write_text('[tool.ruff]\nformat = "single"\n')
+
+    result = run([*DEVKIT, "init", "--from", str(project.parent.parent)], cwd=project, check=False)
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        "devkit: error: lint.toml: tool.ruff.format must be a table: fix it, then run `devkit init` again\n"
+    )
+
+
 def test_an_existing_lint_toml_keeps_its_comments_and_its_values(project: Path) -> None:
     own = "# our lint rules\n[tool.ruff]\nline-length = 110  # agreed in review\n"
     (project / "lint.toml").write_text(own)

@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
-from tomlkit.container import Container
+from tomlkit.container import Container, OutOfOrderTableProxy
 from tomlkit.items import AoT, Table
 from tomlkit.toml_document import TOMLDocument
 
 from devkit.adopt import baseline, ini, tool_config
 from devkit.adopt.plan import Plan, read
 from devkit.checks.config import PROJECT_FILE
+from devkit.errors import DevkitError
 
 HEADER = "# This project's settings on top of devkit's shared lint.toml (`devkit config TOOL` shows the result).\n"
 RUFF_LINT_KEYS = frozenset(
@@ -41,7 +42,8 @@ RUFF_LINT_KEYS = frozenset(
         "pep8-naming", "pycodestyle", "pydocstyle", "pyflakes", "pylint", "pyupgrade",
     }
 )  # fmt: skip
-_Container = Container | Table
+# a table of a TOML document; a table written in pieces is a proxy over them
+_Container = Container | Table | OutOfOrderTableProxy
 
 
 def plan(plan: Plan, document: TOMLDocument, *, adopting: bool) -> None:
@@ -103,7 +105,7 @@ def _ruff(settings: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
         item = settings.item(key)
         settings.remove(key)
         if key not in lint:
-            lint.add(key, item)
+            lint[key] = item
     return settings
 
 
@@ -114,8 +116,8 @@ def _add(container: _Container, moved: Mapping[str, Any], path: tuple[str, ...])
         here = (*path, key)
         old = container.get(key)
         if old is None:
-            container.add(key, value)
-        elif isinstance(old, Table) and isinstance(value, Mapping):
+            container[key] = value
+        elif isinstance(old, Table | OutOfOrderTableProxy) and isinstance(value, Mapping):
             kept += _add(old, value, here)
         elif isinstance(old, AoT) and isinstance(value, list):
             for item in value:
@@ -134,14 +136,16 @@ def _hold(tools: _Container, document: TOMLDocument) -> list[str]:
         container = tools
         for depth, table in enumerate(tables):
             if table not in container:
-                container.add(table, tomlkit.table(is_super_table=depth < len(tables) - 1))
+                container[table] = tomlkit.table(is_super_table=depth < len(tables) - 1)
             inner = container[table]
-            assert isinstance(inner, Table)
+            if not isinstance(inner, Table | OutOfOrderTableProxy):
+                dotted = ".".join(("tool", *tables[: depth + 1]))
+                raise DevkitError(f"{PROJECT_FILE}: {dotted} must be a table: fix it, then run `devkit init` again")
             container = inner
         if name not in container:
             item = tomlkit.item(value)
             item.comment(baseline.MARK)
-            container.add(name, item)
+            container[name] = item
             held.append(".".join(key))
     return held
 

@@ -93,7 +93,7 @@ def _deny(project: Project, pyproject: Mapping[str, Any], request: Request, rule
     from devkit.env.export import choose, export
 
     choice = choose(project, pyproject, request)
-    selected = export(project, request)
+    selected = export(project, request, pyproject)
     graph = dependency_graph.read(project, pyproject, choice.groups, choice.extras)
     found = audit.violations(selected, graph, rules)
     for violation in found:
@@ -147,7 +147,7 @@ def _compare(project: Project, pyproject: Mapping[str, Any], request: Request, a
 
     choice = choose(project, pyproject, request)
     found = installed(argv)
-    wanted = audit.wanted(project, pyproject, export(project, request), found.environment)
+    wanted = audit.wanted(project, pyproject, export(project, request, pyproject), found.environment)
     lines = audit.differences(wanted, found.distributions)
     for line in lines:
         print(line)

@@ -84,11 +84,15 @@ def choose(project: Project, pyproject: Mapping[str, Any], request: Request) -> 
     return Choice(chosen, groups.select_extras(groups.defined_extras(pyproject), selection), selection)
 
 
-def export(project: Project, request: Request) -> Export:
-    """What `devkit sync` with `request` installs from the project's lock, but the project itself."""
-    from devkit.env import pyproject as pyproject_file
+def export(project: Project, request: Request, pyproject: Mapping[str, Any] | None = None) -> Export:
+    """What `devkit sync` with `request` installs from the project's lock, but the project itself.
 
-    pyproject = pyproject_file.read(project.pyproject)
+    `pyproject` is the project's pyproject.toml when the caller has read it already.
+    """
+    if pyproject is None:
+        from devkit.env import pyproject as pyproject_file
+
+        pyproject = pyproject_file.read(project.pyproject)
     choice = choose(project, pyproject, request)
     if project.is_poetry:
         pins = _from_poetry_lock(project, pyproject, choice.groups, choice.extras)

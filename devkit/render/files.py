@@ -41,8 +41,9 @@ IMAGE_ADVICE = f"move its steps into {dockerfile.LOCAL_FILE}, which the rendered
 
 def managed_files(project: Project) -> list[Managed]:
     """Each file devkit renders into `project`, with the text this devkit renders."""
-    files = [Managed(project.root / gitlab_ci.CI_FILE, gitlab_ci.render(project), "devkit ci render", CI_ADVICE)]
     pyproject = pyproject_file.read(project.pyproject)
+    pipeline = gitlab_ci.render(project, pyproject)
+    files = [Managed(project.root / gitlab_ci.CI_FILE, pipeline, "devkit ci render", CI_ADVICE)]
     if image_settings.enabled(pyproject):
         image = image_settings.read(pyproject, interpreter.for_image(pyproject, project.root))
         for path, text in dockerfile.rendered(project.root, image).items():

@@ -274,6 +274,7 @@ def _job(project: Project, stage: str, name: str, caches: list[dict[str, Any]]) 
     }
 
 
-def render(project: Project) -> str:
-    """The text of `.gitlab-ci.yml` for the project."""
-    return HEADER + yaml_file.dumps(pipeline(project, pyproject_file.read(project.pyproject)))
+def render(project: Project, pyproject: Mapping[str, Any] | None = None) -> str:
+    """The text of `.gitlab-ci.yml` for the project (`pyproject`: its pyproject.toml, already read)."""
+    table = pyproject_file.read(project.pyproject) if pyproject is None else pyproject
+    return HEADER + yaml_file.dumps(pipeline(project, table))
