@@ -9,6 +9,7 @@ from __future__ import annotations
 import configparser
 import sys
 import tomllib
+from importlib.metadata import requires
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from tests.support.proc import run
 from tests.support.projects import link_checkout
 
 DEVKIT = [sys.executable, "-m", "devkit"]
+PINS = dict(pin.split("==") for pin in requires("devkit-toolchain") or [] if "==" in pin)
 PYPROJECT = """\
 [project]
 name = "old-service"
@@ -261,6 +263,21 @@ def test_adoption_keeps_markdown_out_of_the_formatter_as_older_ruffs_did(project
     assert kept.returncode == 0, kept.stdout + kept.stderr
     assert baseline.returncode == 1
     assert "README.md" in baseline.stdout
+
+
+def test_init_names_the_tool_versions_devkit_changes(project: Path) -> None:
+    (project / "uv.lock").write_text(
+        'version = 1\n\n[[package]]\nname = "Ruff"\nversion = "0.4.3"\n\n[[package]]\nname = "mypy"\nversion = "{mypy}"\n'.replace(
+            "{mypy}", PINS["mypy"]
+        )
+    )
+
+    output = init(project)
+
+    assert (
+        f"devkit's tools replace the lock's: ruff 0.4.3 to {PINS['ruff']}; "
+        "a finding new after `make sync` may come from a new version\n"
+    ) in output
 
 
 def test_a_deleted_default_stays_deleted_on_the_next_init(project: Path) -> None:

@@ -84,7 +84,7 @@ def _report(root: Path, verb: str, paths: list[Path]) -> None:
 def _plan(root: Path, spec: str | None) -> tuple[Plan, bool, bool]:
     import tomlkit
 
-    from devkit.adopt import dev_group, gitignore, gitlab_ci, lint, makefile, pre_commit, python, vscode
+    from devkit.adopt import dev_group, gitignore, gitlab_ci, lint, makefile, pre_commit, python, versions, vscode
     from devkit.adopt.plan import Plan, read
     from devkit.env import interpreter
     from devkit.files import toml_file
@@ -107,4 +107,10 @@ def _plan(root: Path, spec: str | None) -> tuple[Plan, bool, bool]:
     render = gitlab_ci.plan(plan, root)
     gitignore.plan(plan, root / gitignore.FILE)
     vscode.plan(plan, root / vscode.FILE)
+    changed = versions.changes(root)
+    if changed:
+        plan.notes.append(
+            f"devkit's tools replace the lock's: {', '.join(changed)}; "
+            "a finding new after `make sync` may come from a new version"
+        )
     return plan, poetry, render
