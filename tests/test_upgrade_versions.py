@@ -100,3 +100,25 @@ def test_upgrade_follows_a_devkit_bump_in_the_lock(
     assert "updated .gitlab-ci.yml (+2 -1 lines)\n" in upgraded.stdout  # the header, and the bootstrap pin
     assert (project / ".gitlab-ci.yml").read_text() == NEXT_LINE + pipeline.replace("==0.1.0", "==0.99.0")
     assert current.returncode == 0, current.stdout + current.stderr
+
+
+def test_a_devkit_installed_in_venv_rebuilds_its_own_venv_for_another_python(
+    tmp_path: Path, two_releases: str, uv: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UV_DEFAULT_INDEX", two_releases)
+    project = tmp_path / "service"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(PYPROJECT.format(version="0.1.0"))
+    run([uv, "lock"], cwd=project)
+    run([uv, "sync", "--locked"], cwd=project)
+    # .venv now says it runs another Python than [tool.devkit] python: devkit must rebuild it,
+    # while the devkit and the uv doing so are the ones installed in it
+    config = project / ".venv/pyvenv.cfg"
+    config.write_text(config.read_text().replace("version_info = 3.11", "version_info = 3.12"))
+
+    result = run([project / ".venv/bin/devkit", "sync"], cwd=project, check=False)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "synced .venv: dev, main with uv" in result.stderr
+    assert "version_info = 3.11." in config.read_text()
+    assert run([project / ".venv/bin/devkit", "sync"], cwd=project).stderr == "devkit: .venv is in sync with uv.lock\n"

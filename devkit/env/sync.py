@@ -101,9 +101,11 @@ def _install(project: Project, key: str, request: Request, *, quiet: bool) -> No
     installer_version = installer.version()
     venv.require_replaceable(project.venv)
     stamp.remove(project.venv)
-    venv.ensure(project.venv, executable, wanted, uv=programs.find("uv"), quiet=quiet)
+    rebuilt = venv.ensure(project.venv, executable, wanted, uv=programs.find("uv"), quiet=quiet)
     target = Target(project, pyproject, selected, root, executable, quiet, extras)
     installer.install(target)
+    if rebuilt:
+        venv.prune(project.venv)
     done = stamp.Stamp(key, request, selected, full_version, installer.name, installer_version, selection)
     stamp.write(project.venv, done)
     if not quiet:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from devkit.env import interpreter
@@ -55,10 +56,14 @@ def ensure(venv: Path, executable: Path, wanted: str, *, uv: Path | None, quiet:
     current = version(venv)
     if current is not None and interpreter.matches(current, wanted):
         return False
-    if venv.exists() or venv.is_symlink():
+    in_place = uv is not None and current is not None and runs_devkit(venv)
+    if (venv.exists() or venv.is_symlink()) and not in_place:
         shutil.rmtree(venv) if venv.is_dir() and not venv.is_symlink() else venv.unlink()
     if uv is not None:
+        # The devkit (and uv) running this sync live in `venv`: it gets the new Python in place,
+        # and the old one's files go once the install is done (`prune`).
         command = [str(uv), "venv", "--python", str(executable), "--no-project", str(venv)]
+        command += ["--allow-existing"] if in_place else []
         command += ["--quiet"] if quiet else []
     else:
         command = [str(executable), "-m", "venv", str(venv)]
@@ -66,3 +71,23 @@ def ensure(venv: Path, executable: Path, wanted: str, *, uv: Path | None, quiet:
     if result.returncode != 0:
         raise DevkitError(f"could not create {venv} with {executable} (exit {result.returncode}): see the output above")
     return True
+
+
+def runs_devkit(venv: Path) -> bool:
+    """Whether the running devkit is installed in `venv` (its Python is that venv's)."""
+    try:
+        return Path(sys.prefix).resolve() == venv.resolve()
+    except OSError:
+        return False
+
+
+def prune(venv: Path) -> None:
+    """Remove what an earlier Python left in `venv` after it got another one in place."""
+    current = version(venv)
+    if current is None:
+        return
+    release = ".".join(current.split(".")[:2])
+    for folder, pattern in ((venv / "lib", "python3.*"), (venv / "bin", "python3.*")):
+        for stale in folder.glob(pattern) if folder.is_dir() else ():
+            if stale.name != f"python{release}" and stale.name.removeprefix("python")[:1].isdigit():
+                shutil.rmtree(stale) if stale.is_dir() and not stale.is_symlink() else stale.unlink()
