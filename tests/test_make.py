@@ -448,12 +448,19 @@ def poetry_only(tmp_path: Path, poetry: Path) -> str:
     return tools_only(tmp_path / "poetry-only", {"poetry": poetry}, absent=("uv", "uvx"))
 
 
+EXAMPLE_TARGETS = [
+    ("score", "score the sample customers in data/sample.json"),
+    ("staging-up", "deploy the review environment (here: write the marker file STAGING_MARKER)"),
+    ("staging-down", "stop the review environment (here: remove the marker file)"),
+]
+
+
 def assert_bootstrapped(project: Path, path: str) -> None:
     """`make help` now lists devkit's targets and the project's `score`."""
     assert (project / ".venv/bin/devkit").is_file()
     assert (project / ".venv" / STAMP).is_file()
     listed = sections(make(project, "help", path=path).stdout)
-    assert listed["ml-service"] == [("score", "score the sample customers in data/sample.json")]
+    assert listed["ml-service"] == EXAMPLE_TARGETS
     for heading, targets in documented(DEVKIT_MK).items():
         assert listed[heading] == targets
 
