@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import xml.etree.ElementTree as ET
@@ -10,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from devkit.checks import stages
+from devkit.render import gitlab_ci
 from tests.support.proc import run
 from tests.support.service import DEVKIT, make_service, write
 
@@ -166,6 +169,37 @@ def test_fingerprints_stay_when_the_code_above_moves(service: Path, tmp_path: Pa
 
     assert [issue["fingerprint"] for issue in after] == [issue["fingerprint"] for issue in before]
     assert places(after) == {("mypy/return-value", "app/messy.py", 9)}
+
+
+def test_under_ci_every_stage_writes_the_files_its_job_declares(service: Path) -> None:
+    seed(service)
+    env = {**os.environ, "CI": "true"}
+
+    for stage in ("lint", "typecheck", "tests"):
+        devkit(service, "run", stage, env=env)
+
+    declared = []
+    for stage in ("lint", "typecheck", "tests"):
+        reports = gitlab_ci.report_keys(stage, stages.BUILTIN[stage])["artifacts"]["reports"]
+        declared += [*reports.get("junit", []), *reports.get("codequality", [])]
+        declared += [reports["coverage_report"]["path"]] if "coverage_report" in reports else []
+    written = sorted(path.relative_to(service).as_posix() for path in (service / ".devkit/reports").iterdir())
+    assert written == sorted(declared)
+    assert len(declared) == 6  # lint: three code-quality reports; typecheck: one; tests: JUnit and Cobertura
+
+
+def test_the_coverage_pattern_reads_the_total_pytest_cov_prints(service: Path) -> None:
+    write(service, "app/unused.py", '"""Half covered."""\n\n\ndef never() -> int:\n    return 1\n')
+
+    _, stdout, _ = devkit(service, "run", "tests", env={**os.environ, "CI": "true"})
+
+    pattern = gitlab_ci.report_keys("tests", stages.BUILTIN["tests"])["coverage"]
+    matches = re.findall(pattern.strip("/"), stdout)
+    total = re.search(r"Total coverage: ([0-9.]+)%", stdout)
+    assert total is not None
+    assert len(matches) == 1
+    assert float(matches[0]) == round(float(total.group(1)))
+    assert float(matches[0]) < 100
 
 
 def test_a_reports_path_that_is_a_file_is_bad_usage(service: Path) -> None:
