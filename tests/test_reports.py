@@ -240,3 +240,31 @@ def test_a_run_without_reports_does_not_import_the_report_modules(service: Path)
     assert "devkit.checks.runner" in loaded
     assert "devkit.checks.reports" not in loaded
     assert "devkit.checks.codequality" not in loaded
+
+
+def test_a_check_that_cannot_run_leaves_no_report_and_says_why(service: Path, tmp_path: Path) -> None:
+    write(service, "lint.toml", '[tool.ruff.lint]\nextend-select = ["NOPE"]\n')
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports/lint.ruff-check.codequality.json").write_text("[]\n")  # from an earlier run
+
+    code, _, stderr = devkit(service, "run", "lint", "--reports", str(tmp_path / "reports"))
+
+    assert code == 1
+    assert not (tmp_path / "reports/lint.ruff-check.codequality.json").exists()
+    notes = [line for line in stderr.splitlines() if "no code-quality report" in line]
+    assert len(notes) == 2  # ruff check and ruff format read the same config
+    assert notes[0].startswith("devkit: note: no code-quality report from ruff check: it failed with exit code 2")
+    assert "NOPE" in notes[0]
+    assert codequality(tmp_path / "reports/lint.mypy.codequality.json") == []
+
+
+def test_a_project_that_chose_its_coverage_reports_gets_no_terminal_report_added(service: Path, tmp_path: Path) -> None:
+    write(service, "lint.toml", '[tool.pytest.ini_options]\naddopts = ["-ra", "--cov-report=html:htmlcov"]\n')
+
+    _, plain, _ = devkit(service, "run", "tests")
+    code, reported, _ = devkit(service, "run", "tests", "--reports", str(tmp_path / "reports"))
+
+    assert code == 0, reported
+    assert "TOTAL" not in plain
+    assert sections(reported) == sections(plain)
+    assert (tmp_path / "reports/tests.coverage.cobertura.xml").is_file()

@@ -42,6 +42,7 @@ from devkit.files import atomic
 
 CODEQUALITY, JUNIT, COBERTURA = "codequality", "junit", "cobertura"
 _SUFFIXES = {CODEQUALITY: "codequality.json", JUNIT: "junit.xml", COBERTURA: "cobertura.xml"}
+_KINDS = {CODEQUALITY: "code-quality", JUNIT: "JUnit", COBERTURA: "Cobertura"}
 _STAGING = ".writing"
 # The line pytest-cov's terminal report ends with, as GitLab's `coverage:` reads it.
 COVERAGE_PATTERN = r"/TOTAL +\d.*\s(\d+(?:\.\d+)?)%/"
@@ -163,7 +164,7 @@ class Step:
     def _move(self, report: Report) -> None:
         staged, target = self.run.folder / _STAGING / report.name, self.run.folder / report.name
         if not staged.is_file():
-            console.note(f"{self.original.tool} wrote no {report.kind} report: see its output above")
+            console.note(f"{report.tool} wrote no {_KINDS[report.kind]} report: see its output above")
             return
         try:
             os.replace(staged, target)
@@ -181,13 +182,24 @@ class Step:
             words, cwd=self.run.project.root, env=dict(self.run.env), capture_output=True, text=True, check=False
         )
         try:
-            if self.original.tool == "mypy":
-                return codequality.from_mypy(result.stdout, self.run.project.root)
-            return codequality.from_ruff(result.stdout, self.run.project.root, self.reports[0].tool)
+            if not result.stdout.strip():
+                findings = []
+            elif self.original.tool == "mypy":
+                findings = codequality.from_mypy(result.stdout, self.run.project.root)
+            else:
+                findings = codequality.from_ruff(result.stdout, self.run.project.root, self.reports[0].tool)
         except ValueError as exc:
-            reason = (result.stderr.strip().splitlines() or [str(exc)])[-1]
-            console.note(f"no code-quality report from {self.original.tool}: its JSON output was unreadable: {reason}")
+            self._unreadable(result.stderr, f"its JSON output is unreadable ({exc})")
             return None
+        if not findings and result.returncode != 0:  # it failed without a finding: a config error, a crash
+            self._unreadable(result.stderr, f"it failed with exit code {result.returncode} and no finding")
+            return None
+        return findings
+
+    def _unreadable(self, stderr: str, problem: str) -> None:
+        last = stderr.strip().splitlines()[-1:]
+        said = f": {last[0]}" if last else ""
+        console.note(f"no code-quality report from {_label(self.reports[0])}: {problem}{said}; see its output above")
 
     def _json_command(self) -> Command:
         option = ("--output", "json") if self.original.tool == "mypy" else ("--output-format", "json")
@@ -196,10 +208,17 @@ class Step:
 
 def _names_cov_report(project: Project, command: Command) -> bool:
     """Whether pytest already gets a --cov-report: on its command line, in PYTEST_ADDOPTS or in addopts."""
-    words = [*command.args, *shlex.split(os.environ.get("PYTEST_ADDOPTS", ""))]
+    words = [*command.args, *_split(os.environ.get("PYTEST_ADDOPTS", ""))]
     if "-c" in command.args[:-1]:
         words += _addopts(project.root / command.args[command.args.index("-c") + 1])
     return any(word.startswith("--cov-report") for word in words)
+
+
+def _split(text: str) -> list[str]:
+    try:
+        return shlex.split(text)
+    except ValueError:  # an unclosed quote: pytest itself will say so
+        return []
 
 
 def _addopts(config: Path) -> list[str]:
@@ -211,7 +230,7 @@ def _addopts(config: Path) -> list[str]:
     except (OSError, ValueError, KeyError, TypeError):
         return []
     if isinstance(options, str):
-        return shlex.split(options)
+        return _split(options)
     return [str(option) for option in options] if isinstance(options, list) else []
 
 
@@ -231,6 +250,10 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
     except OSError as exc:
         raise atomic.failure(path, exc, what="remove the old report") from None
+
+
+def _label(report: Report) -> str:
+    return report.tool.replace("-", " ")
 
 
 def _count(number: int) -> str:
