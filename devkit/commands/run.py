@@ -27,8 +27,8 @@ Reports: with --reports DIR, and always under CI (GitLab sets CI; they go to
 .devkit/reports), the checks also write what GitLab shows in a merge request, a file per
 stage and tool: STAGE.pytest.junit.xml, STAGE.coverage.cobertura.xml and
 STAGE.TOOL.codequality.json for ruff check, ruff format --check and mypy. The output of
-each tool stays as it is; a ruff or mypy check that failed runs a second time, from the
-tool's cache, for its JSON findings.
+each tool stays as it is (pytest adds the names of the files it wrote); a ruff or mypy
+check that failed runs a second time, from the tool's cache, for its JSON findings.
 """
 
 
