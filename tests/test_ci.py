@@ -53,6 +53,32 @@ def test_committed_pipeline_of_the_example_is_current() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_check_jobs_hand_their_reports_to_gitlab(example_project: Path) -> None:
+    run([*DEVKIT, "ci", "render"], cwd=example_project)
+
+    rendered = yaml.safe_load((example_project / ".gitlab-ci.yml").read_text())
+
+    assert rendered["lint"]["artifacts"] == {
+        "when": "always",
+        "paths": [".devkit/reports/"],
+        "reports": {
+            "codequality": [
+                ".devkit/reports/lint.ruff-check.codequality.json",
+                ".devkit/reports/lint.ruff-format.codequality.json",
+                ".devkit/reports/lint.mypy.codequality.json",
+            ]
+        },
+    }
+    assert rendered["tests"]["artifacts"]["when"] == "always"
+    assert rendered["tests"]["artifacts"]["reports"] == {
+        "junit": [".devkit/reports/tests.pytest.junit.xml"],
+        "coverage_report": {"coverage_format": "cobertura", "path": ".devkit/reports/tests.coverage.cobertura.xml"},
+    }
+    assert re.fullmatch(r"/.+/", rendered["tests"]["coverage"])
+    assert "coverage" not in rendered["lint"]
+    assert rendered["build:wheel"]["artifacts"] == {"paths": ["dist/"]}
+
+
 def test_ci_check_shows_a_diff_for_a_hand_edit(example_project: Path) -> None:
     run([*DEVKIT, "ci", "render"], cwd=example_project)
     pipeline = example_project / ".gitlab-ci.yml"
@@ -96,6 +122,7 @@ def test_pipeline_runs_green_then_its_deps_jobs_are_noops(pipeline_project: Path
     for job in ("build:deps:main", "build:deps:dev", *CHECK_JOBS, "build:wheel"):
         assert f"PASS  {job}" in first
 
+    assert re.search(r"PASS .*tests +\d+(\.\d+)?% coverage", first), first  # the figure `coverage:` reads
     code, second = gitlab(pipeline_project, gitlab_ci_local)
 
     assert code == 0, second
@@ -115,6 +142,10 @@ def test_seeded_violation_fails_the_lint_job_with_makes_finding(pipeline_project
     assert "FAIL  lint" in output
     finding = next(line for line in local.stdout.splitlines() if line.startswith("F401"))
     assert finding in job_lines(output, "lint")
+    report = pipeline_project / ".gitlab-ci-local/artifacts/lint/.devkit/reports/lint.ruff-check.codequality.json"
+    issues = json.loads(report.read_text())  # uploaded although the job failed: artifacts when always
+    found = [(issue["check_name"], issue["location"]["path"], issue["location"]["lines"]["begin"]) for issue in issues]
+    assert ("ruff-check/F401", "ml_service/features.py", 1) in found, found
 
 
 def test_make_ci_the_hooks_and_the_jobs_run_the_same_commands(pipeline_project: Path) -> None:

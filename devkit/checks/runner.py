@@ -8,11 +8,15 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from devkit import console
-from devkit.checks.stages import PROVIDERS, Command
+from devkit.checks.stages import PROVIDERS, REPORTS, Command
 from devkit.env.project import Project
 from devkit.errors import DevkitError
+
+if TYPE_CHECKING:
+    from devkit.checks import reports
 
 PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")
 
@@ -106,17 +110,21 @@ def prepare(project: Project) -> None:
     config.ensure(project)
 
 
-def run(project: Project, name: str, commands: Sequence[Command], targets: Sequence[str] | None) -> int:
+def run(
+    project: Project, name: str, commands: Sequence[Command], targets: Sequence[str] | None, reports: Path | None = None
+) -> int:
     """Run every command of stage `name`, even after a failure; 1 when any failed.
 
     `targets` are the paths from `narrow` for the commands that take files (None: the
-    whole project); when FILES held no Python file, those commands are skipped.
+    whole project); when FILES held no Python file, those commands are skipped. With
+    `reports`, a folder, the commands write their reports there (see `devkit.checks.reports`).
     """
     env = _activated(project)
     failed = []
-    for command in commands:
+    for command, step in zip(commands, _report_steps(project, name, commands, targets, env, reports), strict=True):
         if targets is not None and not targets and command.takes_files:
             continue
+        command = step.command if step is not None else command
         words = argv(project, command, targets)
         print(f"$ {shlex.join(words)}", flush=True)
         if not Path(words[0]).is_file():
@@ -129,12 +137,39 @@ def run(project: Project, name: str, commands: Sequence[Command], targets: Seque
             failed.append(_label(command))
             continue
         sys.stderr.flush()
-        if subprocess.run(words, cwd=project.root, env=env, check=False).returncode != 0:
+        returncode = subprocess.run(words, cwd=project.root, env=env, check=False).returncode
+        if returncode != 0:
             failed.append(_label(command))
+        if step is not None:
+            step.finish(returncode)
     if failed:
         console.error(f"stage {name} failed: {', '.join(failed)}")
         return 1
     return 0
+
+
+def reports_folder(project: Project, given: Path | None = None) -> Path | None:
+    """Where a stage writes its reports: `given`, else under CI (GitLab sets CI) `.devkit/reports`, else nowhere."""
+    if given is not None:
+        return given
+    ci = os.environ.get("CI", "").strip().lower()
+    return project.root / REPORTS if ci not in ("", "0", "false", "no") else None
+
+
+def _report_steps(
+    project: Project,
+    name: str,
+    commands: Sequence[Command],
+    targets: Sequence[str] | None,
+    env: dict[str, str],
+    folder: Path | None,
+) -> Sequence[reports.Step | None]:
+    """The report step of each command; all None without a folder (the reports module is not even imported)."""
+    if folder is None:
+        return [None] * len(commands)
+    from devkit.checks import reports
+
+    return reports.steps(reports.Run(project, name, folder, targets, env), commands)
 
 
 def _label(command: Command) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,13 @@ FILES narrow the file-based tools (ruff) to those files and folders (`.` is the 
 project; the excludes still apply); whole-project tools (mypy, pytest) still check the
 whole project. Files that are not Python are skipped; a path that does not exist or lies
 outside the project is an error. Put `--` before FILES that start with a dash.
+
+Reports: with --reports DIR, and always under CI (GitLab sets CI; they go to
+.devkit/reports), the checks also write what GitLab shows in a merge request, a file per
+stage and tool: STAGE.pytest.junit.xml, STAGE.coverage.cobertura.xml and
+STAGE.TOOL.codequality.json for ruff check, ruff format --check and mypy. The output of
+each tool stays as it is (pytest adds the names of the files it wrote); a ruff or mypy
+check that failed runs a second time, from the tool's cache, for its JSON findings.
 """
 
 
@@ -33,6 +41,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument("stage", metavar="STAGE", help="the stage to run")
     parser.add_argument("files", metavar="FILES", nargs="*", help="limit file-based tools to these files and folders")
+    parser.add_argument(
+        "--reports",
+        metavar="DIR",
+        type=_folder,
+        help="write JUnit, Cobertura and code-quality reports into DIR (under CI: .devkit/reports)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -47,7 +61,17 @@ def run(args: argparse.Namespace) -> int:
     targets = runner.narrow(project.root, args.files) if args.files else None
     runner.prepare(project)
     _warn_once_about_strays(project, pyproject)
-    return runner.run(project, args.stage, commands, targets)
+    return runner.run(project, args.stage, commands, targets, runner.reports_folder(project, args.reports))
+
+
+def _folder(value: str) -> Path:
+    """--reports DIR, made absolute: the tools run from the project root, not from here."""
+    if not value:
+        raise argparse.ArgumentTypeError("an empty folder: give the folder the reports go to")
+    path = Path(os.path.abspath(value))
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value} is not a folder: give a folder (it is created if needed)")
+    return path
 
 
 def _warn_once_about_strays(project: Project, pyproject: Mapping[str, Any]) -> None:
