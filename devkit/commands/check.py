@@ -7,9 +7,10 @@ from pathlib import Path
 
 DESCRIPTION = """\
 Exit 1 with a unified diff for every file devkit renders into the project that differs
-from what this devkit renders: .gitlab-ci.yml, and Dockerfile and .dockerignore with
-[tool.devkit.image]. The last line names the stale files; `devkit upgrade` re-renders
-them. Silent, exit 0, when all are current. The devkit-check hook runs it.
+from what this devkit renders: .gitlab-ci.yml, Dockerfile and .dockerignore with
+[tool.devkit.image], and devkit's bootstrap block in the Makefile (the targets `make help`
+lists before devkit is installed). The last line names the stale files; `devkit upgrade`
+re-renders them. Silent, exit 0, when all are current. The devkit-check hook runs it.
 """
 
 
