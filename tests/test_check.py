@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import HookRunner
 from tests.support.proc import run
 from tests.support.service import write
-from tests.test_hooks import fresh_clone, pre_commit_run, snapshot
+from tests.test_hooks import fresh_clone, hook_run, snapshot
 
 DEVKIT = [sys.executable, "-m", "devkit"]
 HAND_WRITTEN = "stages: [test]\n\nunit:\n  stage: test\n  script:\n    - make tests\n"
@@ -150,14 +151,14 @@ def hook_repo(tmp_path: Path) -> tuple[Path, str]:
 
 
 def test_the_devkit_check_hook_fails_on_a_stale_dockerfile_until_upgrade(
-    example_project: Path, hook_repo: tuple[Path, str]
+    example_project: Path, hook_repo: tuple[Path, str], hook_runner: HookRunner
 ) -> None:
     edit(example_project, "Dockerfile", "USER 10001:10001\nENTRYPOINT", "ENTRYPOINT")
     fresh_clone(example_project, hook_repo)
 
-    failed = pre_commit_run(example_project, "devkit-check")
+    failed = hook_run(hook_runner, example_project, "devkit-check")
     run([example_project / ".venv/bin/devkit", "upgrade"], cwd=example_project)
-    passed = pre_commit_run(example_project, "devkit-check")
+    passed = hook_run(hook_runner, example_project, "devkit-check")
 
     assert failed[0] == 1
     assert "+USER 10001:10001" in failed[1]
