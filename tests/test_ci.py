@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from devkit.checks import stages
+from tests.conftest import HookRunner
 from tests.support.gitlab_ci_local import commit_example, gitlab, job_lines
 from tests.support.proc import run
 from tests.support.service import write
@@ -148,7 +149,7 @@ def test_seeded_violation_fails_the_lint_job_with_makes_finding(pipeline_project
     assert ("ruff-check/F401", "ml_service/features.py", 1) in found, found
 
 
-def test_make_ci_the_hooks_and_the_jobs_run_the_same_commands(pipeline_project: Path) -> None:
+def test_make_ci_the_hooks_and_the_jobs_run_the_same_commands(pipeline_project: Path, hook_runner: HookRunner) -> None:
     project = pipeline_project
     run(["make", "sync"], cwd=project)
     listing = json.loads(run([project / ".venv/bin/devkit", "stages", "--json"], cwd=project).stdout)
@@ -159,13 +160,10 @@ def test_make_ci_the_hooks_and_the_jobs_run_the_same_commands(pipeline_project: 
 
     make_ci = run(["make", "ci"], cwd=project, check=False).stdout
     write(project, ".pre-commit-config.yaml", (SOURCE / "hooks/pre-commit-config.local.yaml").read_text())
-    hooks = ""
+    hooks = []
     for stage in ("pre-commit", "pre-push"):
-        hooks += run(
-            [project / ".venv/bin/pre-commit", "run", "--all-files", "--verbose", "--hook-stage", stage],
-            cwd=project,
-            check=False,
-        ).stdout
+        output = run(hook_runner("run", "--all-files", "--verbose", "--hook-stage", stage), cwd=project, check=False)
+        hooks += [line.removeprefix("  ") for line in output.stdout.splitlines()]  # prek indents a hook's output
 
     expected = [words for stage in from_jobs for words in listing[stage]]
     assert from_jobs == list(CHECK_JOBS)
@@ -173,7 +171,16 @@ def test_make_ci_the_hooks_and_the_jobs_run_the_same_commands(pipeline_project: 
     assert printed(make_ci) == [["devkit", "check"], *expected]
     # The hooks name the tracked Python files where the others name the project root.
     tracked = run(["git", "ls-files", "*.py"], cwd=project).stdout.split()
-    assert printed(hooks) == [[*words[:-1], *tracked] if words[-1] == "." else words for words in expected]
+    from_hooks = [in_order(words) for words in printed("\n".join(hooks))]
+    assert from_hooks == [in_order([*words[:-1], *tracked]) if words[-1] == "." else words for words in expected]
+
+
+def in_order(words: list[str]) -> list[str]:
+    """`words` with the file arguments after `--` sorted: prek hands a hook the files in its own order."""
+    if "--" not in words:
+        return words
+    split = words.index("--") + 1
+    return [*words[:split], *sorted(words[split:])]
 
 
 def printed(output: str) -> list[list[str]]:
