@@ -24,10 +24,12 @@ sync:
 	else uvx=$$(command -v uvx || true); \
 	  if [ -z "$$uvx" ]; then python3 -P -m venv .cache/uv; .cache/uv/bin/pip install --quiet uv; uvx=.cache/uv/bin/uvx; fi; \
 	  "$$uvx" --from "$$(python3 -P -c '$(DEVKIT_SPEC)')" devkit sync; fi
-# Any other target: `make sync`, then the target with devkit's include. (.DEFAULT, not a
-# `%: sync` rule: the latter would also sync to "remake" every makefile the project includes.)
-.DEFAULT:
-	@$(MAKE) --no-print-directory sync
+# Any other target, even one named like a folder (tests): `make sync` once, then the target
+# with devkit's include. The makefiles themselves (this one, any *.mk it includes) are not
+# targets of it, or reading them would sync.
+Makefile makefile GNUmakefile: ;
+%.mk: ;
+%: sync
 	@$(MAKE) --no-print-directory $@ DEVKIT_BOOTSTRAPPED=1
 # What `make help` lists before devkit is installed: devkit's documented targets (the
 # lines of make/devkit.mk after "#> "), read by devkit's help script (make/help.awk).
