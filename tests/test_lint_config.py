@@ -95,6 +95,19 @@ def test_a_projects_coverage_include_replaces_devkits_source(locked_service: Pat
     assert "CoverageWarning" not in result.stdout + result.stderr
 
 
+def test_lint_never_fixes_even_when_the_project_sets_fix(locked_service: Path, tmp_path: Path) -> None:
+    service = make_service(locked_service, tmp_path / "service")
+    write(service, "lint.toml", "[tool.ruff]\nfix = true\nunsafe-fixes = true\n")
+    seeded = "import os\n"
+    write(service, "app/unused.py", seeded)
+
+    result = run([*DEVKIT, "run", "lint"], cwd=service, check=False)
+
+    assert result.returncode == 1, result.stdout
+    assert "F401" in result.stdout
+    assert (service / "app/unused.py").read_text() == seeded
+
+
 def test_devkit_run_reports_a_wrong_lint_toml_and_runs_nothing(locked_service: Path, tmp_path: Path) -> None:
     service = make_service(locked_service, tmp_path / "service")
     write(service, "lint.toml", "[tool]\nruff = 1\n")

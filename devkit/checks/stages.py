@@ -60,8 +60,8 @@ _PYTEST = Command(
 )
 
 BUILTIN: dict[str, tuple[Command, ...]] = {
-    "lint": (
-        Command("ruff", _RUFF_CHECK, (".",), takes_files=True),
+    "lint": (  # --no-fix: a project's `fix = true` must not let a check rewrite the code and pass
+        Command("ruff", (*_RUFF_CHECK, "--no-fix"), (".",), takes_files=True),
         Command("ruff", (*_RUFF_FORMAT, "--check"), (".",), takes_files=True),
         _MYPY,
     ),
