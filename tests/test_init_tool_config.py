@@ -280,6 +280,22 @@ def test_init_names_the_tool_versions_devkit_changes(project: Path) -> None:
     ) in output
 
 
+def test_an_optional_dev_group_becomes_part_of_the_default_selection(project: Path) -> None:
+    (project / "uv.lock").unlink()
+    with (project / "pyproject.toml").open("a") as file:
+        file.write(
+            '\n[tool.poetry.group.dev]\noptional = true\n\n[tool.poetry.group.dev.dependencies]\nepsilon = "*"\n'
+        )
+
+    output = init(project)
+
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert pyproject["tool"]["devkit"]["with"] == ["dev"]
+    assert "devkit-toolchain" in pyproject["tool"]["poetry"]["group"]["dev"]["dependencies"]
+    assert '[tool.devkit] with = ["dev"]: the dev group is optional, and devkit comes with it\n' in output
+    assert init(project) == "nothing to change: devkit is adopted here\n"
+
+
 def test_a_deleted_default_stays_deleted_on_the_next_init(project: Path) -> None:
     init(project)
     lint = project / "lint.toml"
