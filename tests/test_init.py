@@ -388,6 +388,23 @@ def test_init_puts_devkits_hooks_in_place_of_ruff_and_mypy(poetry_app: Path, hoo
     assert init(poetry_app) == "nothing to change: devkit is adopted here\n"
 
 
+def test_init_names_local_hooks_that_run_the_tools_themselves(poetry_app: Path) -> None:
+    (poetry_app / ".pre-commit-config.yaml").write_text(
+        "repos:\n  - repo: local\n    hooks:\n"
+        "      - {id: types, name: types, entry: poetry run mypy, language: system, types: [python]}\n"
+        "      - {id: spelling, name: spelling, entry: codespell, language: system}\n"
+    )
+
+    output = init(poetry_app)
+
+    assert (
+        ".pre-commit-config.yaml: the local hook 'types' runs mypy itself, which no longer finds the settings "
+        "moved into lint.toml: remove it (devkit's hooks run the same checks) or make its entry "
+        "`.venv/bin/devkit run STAGE`\n"
+    ) in output
+    assert "'spelling'" not in output
+
+
 def test_init_writes_devkits_local_pre_commit_config_where_there_is_none(poetry_app: Path) -> None:
     init(poetry_app)
 

@@ -48,6 +48,7 @@ def plan(plan: Plan, path: Path) -> None:
     if any(hook.get("id") in ids for repo in config["repos"] for hook in _hooks(repo)):
         return
     repos, notes = _without_covered(config["repos"])
+    notes += _direct_runs(repos)
     config["repos"] = [*repos, block]
     for key in ("default_install_hook_types", "minimum_pre_commit_version"):
         config.setdefault(key, devkits[key])
@@ -87,6 +88,38 @@ def _without_covered(repos: list[dict[str, Any]]) -> tuple[list[dict[str, Any]],
         else:
             notes.append(f"{FILE}: removed the {name} repo: no hook of it is left")
     return kept, notes
+
+
+# The tools whose settings devkit moves into lint.toml, as a local hook's entry may run them.
+_TOOLS = frozenset({"ruff", "mypy", "pytest", "coverage"})
+_RUNNERS = (("poetry", "run"), ("uv", "run"), ("python", "-m"), ("python3", "-m"))
+
+
+def _direct_runs(repos: list[dict[str, Any]]) -> list[str]:
+    """A line per local hook that runs ruff, mypy, pytest or coverage itself, left as it was."""
+    notes = []
+    for repo in repos:
+        if repo.get("repo") != "local":
+            continue
+        for hook in _hooks(repo):
+            tool = _tool(str(hook.get("entry", "")))
+            if tool is not None:
+                notes.append(
+                    f"{FILE}: the local hook {hook.get('id')!r} runs {tool} itself, which no longer finds the "
+                    "settings moved into lint.toml: remove it (devkit's hooks run the same checks) or make its "
+                    "entry `.venv/bin/devkit run STAGE`"
+                )
+    return notes
+
+
+def _tool(entry: str) -> str | None:
+    words = entry.split()
+    for runner in _RUNNERS:
+        if tuple(words[: len(runner)]) == runner:
+            words = words[len(runner) :]
+            break
+    name = Path(words[0]).name if words else ""
+    return name if name in _TOOLS else None
 
 
 def _name(url: str) -> str:
