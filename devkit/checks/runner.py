@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import shlex
 import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from devkit import console
+from devkit.checks import parallel
 from devkit.checks.stages import PROVIDERS, Command
 from devkit.env.project import Project
 from devkit.errors import DevkitError
@@ -111,30 +110,24 @@ def run(project: Project, name: str, commands: Sequence[Command], targets: Seque
 
     `targets` are the paths from `narrow` for the commands that take files (None: the
     whole project); when FILES held no Python file, those commands are skipped.
+    Consecutive read-only commands run side by side (see `parallel`).
     """
-    env = _activated(project)
-    failed = []
-    for command in commands:
-        if targets is not None and not targets and command.takes_files:
-            continue
-        words = argv(project, command, targets)
-        print(f"$ {shlex.join(words)}", flush=True)
-        if not Path(words[0]).is_file():
-            console.error(missing_tool(command.tool))
-            failed.append(command.tool)
-            continue
-        absent = missing_module(project, command)
-        if absent is not None:
-            console.error(absent)
-            failed.append(_label(command))
-            continue
-        sys.stderr.flush()
-        if subprocess.run(words, cwd=project.root, env=env, check=False).returncode != 0:
-            failed.append(_label(command))
+    chosen = [command for command in commands if targets is None or targets or not command.takes_files]
+    failed = parallel.run_steps(
+        [_step(project, command, targets) for command in chosen], project.root, _activated(project)
+    )
     if failed:
         console.error(f"stage {name} failed: {', '.join(failed)}")
         return 1
     return 0
+
+
+def _step(project: Project, command: Command, targets: Sequence[str] | None) -> parallel.Step:
+    """`command` ready to run, or with the reason it cannot: its tool or a module it needs is missing."""
+    words = argv(project, command, targets)
+    if not Path(words[0]).is_file():
+        return parallel.Step(words, command.tool, missing_tool(command.tool), command.read_only)
+    return parallel.Step(words, _label(command), missing_module(project, command), command.read_only)
 
 
 def _label(command: Command) -> str:
