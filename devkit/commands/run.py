@@ -1,13 +1,18 @@
-"""`devkit run STAGE [FILES...]`: run one stage of the stage table."""
+"""`devkit run STAGE [FILES...]`: run one stage of the stage table.
+
+It runs on every commit, so `devkit.main` hands the common command lines
+(`run STAGE [--] [FILES...]`, see `quick_words`) straight to `run_stage`, before argparse
+and the other commands are imported; anything else (`--help`, an option) goes through
+the parser, which ends in the same `run_stage`.
+"""
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # typing itself costs milliseconds at start-up
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    import argparse
+    from collections.abc import Mapping, Sequence
+    from typing import Any
 
     from devkit.env.project import Project
 
@@ -25,6 +30,8 @@ outside the project is an error. Put `--` before FILES that start with a dash.
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    import argparse
+
     parser = subparsers.add_parser(
         "run",
         help="run a stage (lint, format, typecheck, tests, ...)",
@@ -37,17 +44,39 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace) -> int:
+    return run_stage(args.stage, args.files)
+
+
+def quick_words(words: Sequence[str]) -> tuple[str, list[str]] | None:
+    """STAGE and FILES of `devkit run WORDS` as the parser reads them; None when only the parser can tell.
+
+    Taken here: positional words, with at most one `--`, after which a word may start
+    with a dash. Anything else (`--help`, `-h`, an option, a second `--`, no STAGE)
+    needs the parser, which answers it or says what is wrong.
+    """
+    cut = words.index("--") if "--" in words else len(words)
+    before, after = list(words[:cut]), list(words[cut + 1 :])
+    if "--" in after or any(word.startswith("-") for word in before) or not [*before, *after]:
+        return None
+    stage, *files = [*before, *after]
+    return stage, files
+
+
+def run_stage(stage: str, files: Sequence[str]) -> int:
+    """`devkit run STAGE FILES...`: the exit code."""
+    from pathlib import Path
+
     from devkit.checks import runner, stages
     from devkit.env import pyproject as pyproject_file
     from devkit.env.project import find_project
 
     project = find_project(Path.cwd())
     pyproject = pyproject_file.read(project.pyproject)
-    commands = stages.lookup(stages.table(pyproject), args.stage)
-    targets = runner.narrow(project.root, args.files) if args.files else None
+    commands = stages.lookup(stages.table(pyproject), stage)
+    targets = runner.narrow(project.root, files) if files else None
     runner.prepare(project)
     _warn_once_about_strays(project, pyproject)
-    return runner.run(project, args.stage, commands, targets)
+    return runner.run(project, stage, commands, targets)
 
 
 def _warn_once_about_strays(project: Project, pyproject: Mapping[str, Any]) -> None:
