@@ -19,13 +19,15 @@ if TYPE_CHECKING:
 DESCRIPTION = """\
 Run every command of STAGE (see `devkit stages`) with the tools of the project's .venv,
 from the project root, with the effective config (devkit's lint.toml plus the
-project's). .venv is synced first when it is stale. Each command is printed before it
-runs; all of them run even when one fails; the exit code is 1 when any failed.
+project's). .venv is synced first when it is stale. Each command is printed above its
+output; all of them run even when one fails; the exit code is 1 when any failed.
+Read-only commands (lint's) run side by side, each printed whole in the stage's order.
 
 FILES narrow the file-based tools (ruff) to those files and folders (`.` is the whole
 project; the excludes still apply); whole-project tools (mypy, pytest) still check the
 whole project. Files that are not Python are skipped; a path that does not exist or lies
-outside the project is an error. Put `--` before FILES that start with a dash.
+outside the project is an error. Put `--` before FILES that start with a dash. A
+project stage receives FILES where its command ends in `{files}`.
 """
 
 
