@@ -33,15 +33,13 @@ class Step(NamedTuple):
     read_only: bool
 
 
-def run_steps(steps: Sequence[Step], cwd: Path, env: Mapping[str, str]) -> list[str]:
-    """Run `steps` in order (read-only neighbours side by side); the labels of those that failed."""
-    failed: list[str] = []
+def run_steps(steps: Sequence[Step], cwd: Path, env: Mapping[str, str]) -> list[int | None]:
+    """Run `steps` in order (read-only neighbours side by side); each one's exit code, None when it could not run."""
+    codes: list[int | None] = []
     for batch in _batches(steps):
         runs = _start(batch, cwd, _coloured(env)) if len(batch) > 1 else [None]
-        for step, running in zip(batch, runs, strict=True):
-            if not _finish(step, running, cwd, env):
-                failed.append(step.label)
-    return failed
+        codes += [_finish(step, running, cwd, env) for step, running in zip(batch, runs, strict=True)]
+    return codes
 
 
 def _batches(steps: Sequence[Step]) -> list[list[Step]]:
@@ -84,16 +82,16 @@ def _start(batch: Sequence[Step], cwd: Path, env: Mapping[str, str]) -> list[_Ca
     return [None if step.problem else _Captured(step.words, cwd, env) for step in batch]
 
 
-def _finish(step: Step, running: _Captured | None, cwd: Path, env: Mapping[str, str]) -> bool:
-    """Print `step`'s command line and its outcome; whether it succeeded."""
+def _finish(step: Step, running: _Captured | None, cwd: Path, env: Mapping[str, str]) -> int | None:
+    """Print `step`'s command line and its outcome; its exit code (None: it could not run)."""
     print(f"$ {shlex.join(step.words)}", flush=True)
     if step.problem is not None:
         console.error(step.problem)
-        return False
+        return None
     if running is not None:
-        return running.wait() == 0
+        return running.wait()
     sys.stderr.flush()
-    return subprocess.run(step.words, cwd=cwd, env=env, check=False).returncode == 0
+    return subprocess.run(step.words, cwd=cwd, env=env, check=False).returncode
 
 
 def _coloured(env: Mapping[str, str]) -> Mapping[str, str]:

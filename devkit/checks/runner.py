@@ -134,9 +134,9 @@ def run(project: Project, name: str, commands: Sequence[Command], targets: Seque
     Consecutive read-only commands run side by side (see `parallel`).
     """
     chosen = [command for command in commands if targets is None or targets or not command.takes_files]
-    failed = parallel.run_steps(
-        [_step(project, command, targets) for command in chosen], project.root, _activated(project)
-    )
+    steps = [_step(project, command, targets) for command in chosen]
+    codes = parallel.run_steps(steps, project.root, _activated(project))
+    failed = [step.label for step, code in zip(steps, codes, strict=True) if code != 0]
     if failed:
         console.error(f"stage {name} failed: {', '.join(failed)}")
         return 1
