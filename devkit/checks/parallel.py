@@ -6,8 +6,8 @@ before it finished. Consecutive read-only commands (lint's ruff check, ruff form
 --check and mypy) start together with their output captured; each is then printed
 whole, in the stage's order, under its `$ command` line: its stdout, then its stderr.
 A tool whose output is captured sees no terminal and drops its colours, so when devkit's
-stdout is a terminal (and NO_COLOR is unset) they get FORCE_COLOR=1, which ruff, mypy
-and pytest honour.
+stdout is a terminal (and NO_COLOR is unset) they get FORCE_COLOR=1, which ruff and mypy
+honour. Their standard input is empty: two tools cannot share devkit's.
 """
 
 from __future__ import annotations
