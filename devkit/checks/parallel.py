@@ -17,7 +17,7 @@ import shlex
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -33,13 +33,16 @@ class Step(NamedTuple):
     read_only: bool
 
 
-def run_steps(steps: Sequence[Step], cwd: Path, env: Mapping[str, str]) -> list[int | None]:
-    """Run `steps` in order (read-only neighbours side by side); each one's exit code, None when it could not run."""
-    codes: list[int | None] = []
+def run_steps(steps: Sequence[Step], cwd: Path, env: Mapping[str, str]) -> Iterator[int | None]:
+    """Run `steps` in order (read-only neighbours side by side).
+
+    Yields each one's exit code (None when it could not run) once its output is printed,
+    so the caller's work after a command shows under that command's output.
+    """
     for batch in _batches(steps):
         runs = _start(batch, cwd, _coloured(env)) if len(batch) > 1 else [None]
-        codes += [_finish(step, running, cwd, env) for step, running in zip(batch, runs, strict=True)]
-    return codes
+        for step, running in zip(batch, runs, strict=True):
+            yield _finish(step, running, cwd, env)
 
 
 def _batches(steps: Sequence[Step]) -> list[list[Step]]:

@@ -135,7 +135,7 @@ def run(project: Project, name: str, commands: Sequence[Command], targets: Seque
     """
     chosen = [command for command in commands if targets is None or targets or not command.takes_files]
     steps = [_step(project, command, targets) for command in chosen]
-    codes = parallel.run_steps(steps, project.root, _activated(project))
+    codes = list(parallel.run_steps(steps, project.root, _activated(project)))
     failed = [step.label for step, code in zip(steps, codes, strict=True) if code != 0]
     if failed:
         console.error(f"stage {name} failed: {', '.join(failed)}")
