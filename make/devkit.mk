@@ -36,7 +36,7 @@ hooks: ## install the git hooks: checks on commit, tests on push
 ##@ Upkeep: the files devkit renders, and the project's setup
 
 .PHONY: check upgrade doctor
-check: ## fail with a diff when a file devkit renders (.gitlab-ci.yml, Dockerfile) is out of date
+check: ## fail with a diff when a file devkit renders (.gitlab-ci.yml, Dockerfile, the Makefile's block) is out of date
 	$(DEVKIT) check
 
 upgrade: sync ## after bumping devkit in the lock: re-render the files devkit renders, then commit them

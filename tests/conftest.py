@@ -1,4 +1,4 @@
-"""Shared fixtures: an isolated environment, a loopback package index, uv and Poetry.
+"""Shared fixtures: an isolated environment, a loopback package index, uv, Poetry and the hook runners.
 
 Every test runs with ``HOME`` and the XDG folders in a fresh temporary folder
 and with no index, pip, uv, Poetry, virtualenv or CI settings inherited from
@@ -9,6 +9,9 @@ Packages come only from ``index_url``, a PEP 503 index this session serves on
 
 Session-scoped fixtures are set up before the per-test isolation applies: one
 that runs uv, Poetry or git isolates itself with ``isolate`` first.
+
+A test that runs devkit's hooks takes ``hook_runner`` and runs once with each program
+that runs them: pre-commit (the test environment's, the version devkit pins) and prek.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ settings.register_profile(
 )
 settings.load_profile("devkit")
 POETRY_MISSING = "Poetry not found: set DEVKIT_TEST_POETRY or put poetry on PATH (bash .ci/run installs it)"
+PREK_MISSING = "prek not found: set DEVKIT_TEST_PREK or put prek on PATH (bash .ci/run installs it)"
 
 # Variables removed from every test's environment: anything that could point
 # uv, pip or Poetry at another index, config, cache or environment, plus CI
@@ -71,7 +75,19 @@ _UNSET = (
 # named ones (UV_INDEX_URL, UV_DEFAULT_INDEX, UV_EXTRA_INDEX_URL, UV_CONFIG_FILE,
 # PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, PIP_FIND_LINKS, PIP_CONSTRAINT,
 # POETRY_VIRTUALENVS_IN_PROJECT, ...) and any other setting of those tools.
-_UNSET_PREFIXES = ("UV_", "PIP_", "POETRY_", "VIRTUALENV_")
+_UNSET_PREFIXES = ("UV_", "PIP_", "POETRY_", "VIRTUALENV_", "PRE_COMMIT", "PREK_")
+
+
+@dataclass(frozen=True)
+class HookRunner:
+    """A program that runs a project's git hooks from .pre-commit-config.yaml: pre-commit or prek."""
+
+    name: str
+    command: tuple[str, ...]
+
+    def __call__(self, *args: str | Path) -> list[str | Path]:
+        """The argument list of `NAME ARGS...`, e.g. runner("run", "devkit-lint", "--all-files")."""
+        return [*self.command, *args]
 
 
 @dataclass(frozen=True)
@@ -146,6 +162,9 @@ def _set_tool_dirs(monkeypatch: pytest.MonkeyPatch, home: Path, caches: SessionC
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
     # pip (seeded into venvs) must not read /etc/pip.conf or /etc/xdg/pip.
     monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    # The hook runners' stores (cloned hook repositories, hook environments), per test.
+    monkeypatch.setenv("PRE_COMMIT_HOME", str(home / ".cache" / "pre-commit"))
+    monkeypatch.setenv("PREK_HOME", str(home / ".cache" / "prek"))
 
 
 def _set_git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -242,6 +261,17 @@ def poetry() -> Path:
     if not found or not Path(found).is_file():
         pytest.fail(POETRY_MISSING)
     return Path(found)
+
+
+@pytest.fixture(scope="session", params=["pre-commit", "prek"])
+def hook_runner(request: pytest.FixtureRequest) -> HookRunner:
+    """pre-commit (the test environment's, `python -m pre_commit`), then prek: ``$DEVKIT_TEST_PREK``, else on PATH."""
+    if request.param == "pre-commit":
+        return HookRunner("pre-commit", (sys.executable, "-m", "pre_commit"))
+    found = os.environ.get("DEVKIT_TEST_PREK") or shutil.which("prek")
+    if not found or not Path(found).is_file():
+        pytest.fail(PREK_MISSING)
+    return HookRunner("prek", (found,))
 
 
 @pytest.fixture(scope="session")

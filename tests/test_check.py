@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import HookRunner
 from tests.support.proc import run
 from tests.support.service import write
-from tests.test_hooks import fresh_clone, pre_commit_run, snapshot
+from tests.test_hooks import fresh_clone, hook_run, snapshot
 
 DEVKIT = [sys.executable, "-m", "devkit"]
 HAND_WRITTEN = "stages: [test]\n\nunit:\n  stage: test\n  script:\n    - make tests\n"
@@ -68,6 +69,7 @@ def test_upgrade_rewrites_the_stale_files_and_then_finds_nothing(example_project
     assert first == (
         0,
         "updated .gitlab-ci.yml (+1 -1 lines)\nupdated Dockerfile (+1 -0 lines)\n.dockerignore is current\n"
+        "Makefile is current\n"
         "commit .gitlab-ci.yml, Dockerfile: what this devkit renders (with the lock that pins it)\n",
         "",
     )
@@ -107,6 +109,40 @@ def test_check_and_upgrade_see_dockerfile_local(example_project: Path) -> None:
     assert "updated Dockerfile (+2 -1 lines)\n" in upgraded[1]
 
 
+def test_check_and_upgrade_keep_devkits_block_of_the_makefile_current(example_project: Path) -> None:
+    makefile = example_project / "Makefile"
+    committed = makefile.read_text()
+    lint = next(line for line in committed.splitlines() if line.startswith("#> lint:"))
+    own = "\nserve: ## run the service\n\t$(VENV)/bin/ml-service serve\n"
+    makefile.write_text(committed.replace(f"{lint}\n", "", 1) + own)  # an older devkit's block, the team's target
+
+    checked = devkit(example_project, "check")
+    upgraded = devkit(example_project, "upgrade")
+
+    assert checked[0] == 1
+    assert "--- Makefile (committed)\n" in checked[1]
+    assert f"+{lint}\n" in checked[1]
+    assert checked[2].splitlines() == [
+        "devkit: error: Makefile differs from what this devkit renders: run `devkit upgrade` and commit"
+    ]
+    assert upgraded[0] == 0, upgraded
+    assert "updated Makefile (+1 -0 lines)\n" in upgraded[1]
+    assert makefile.read_text() == committed + own
+    assert devkit(example_project, "check") == (0, "", "")
+
+
+def test_check_of_a_makefile_that_is_not_utf8_is_one_line_and_changes_nothing(example_project: Path) -> None:
+    makefile = example_project / "Makefile"
+    latin1 = makefile.read_bytes() + b"# caf\xe9\n"
+    makefile.write_bytes(latin1)
+
+    code, stdout, stderr = devkit(example_project, "check")
+
+    assert (code, stdout) == (1, "")
+    assert stderr == f"devkit: error: {makefile} is not UTF-8: save it as UTF-8, then run `devkit check` again\n"
+    assert makefile.read_bytes() == latin1
+
+
 @pytest.fixture
 def hook_repo(tmp_path: Path) -> tuple[Path, str]:
     repo = tmp_path / "devkit-hooks"
@@ -115,14 +151,14 @@ def hook_repo(tmp_path: Path) -> tuple[Path, str]:
 
 
 def test_the_devkit_check_hook_fails_on_a_stale_dockerfile_until_upgrade(
-    example_project: Path, hook_repo: tuple[Path, str]
+    example_project: Path, hook_repo: tuple[Path, str], hook_runner: HookRunner
 ) -> None:
     edit(example_project, "Dockerfile", "USER 10001:10001\nENTRYPOINT", "ENTRYPOINT")
     fresh_clone(example_project, hook_repo)
 
-    failed = pre_commit_run(example_project, "devkit-check")
+    failed = hook_run(hook_runner, example_project, "devkit-check")
     run([example_project / ".venv/bin/devkit", "upgrade"], cwd=example_project)
-    passed = pre_commit_run(example_project, "devkit-check")
+    passed = hook_run(hook_runner, example_project, "devkit-check")
 
     assert failed[0] == 1
     assert "+USER 10001:10001" in failed[1]

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from devkit.checks import stages
+from tests.conftest import HookRunner
 from tests.support.gitlab_ci_local import commit_example, gitlab, job_lines
 from tests.support.proc import run
 from tests.support.service import write
@@ -51,6 +52,32 @@ def test_committed_pipeline_of_the_example_is_current() -> None:
     result = run([*DEVKIT, "ci", "check"], cwd=SOURCE / "examples/ml-service", check=False)
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_jobs_hand_their_reports_to_gitlab(example_project: Path) -> None:
+    run([*DEVKIT, "ci", "render"], cwd=example_project)
+
+    rendered = yaml.safe_load((example_project / ".gitlab-ci.yml").read_text())
+
+    assert rendered["lint"]["artifacts"] == {
+        "when": "always",
+        "paths": [".devkit/reports/"],
+        "reports": {
+            "codequality": [
+                ".devkit/reports/lint.ruff-check.codequality.json",
+                ".devkit/reports/lint.ruff-format.codequality.json",
+                ".devkit/reports/lint.mypy.codequality.json",
+            ]
+        },
+    }
+    assert rendered["tests"]["artifacts"]["when"] == "always"
+    assert rendered["tests"]["artifacts"]["reports"] == {
+        "junit": [".devkit/reports/tests.pytest.junit.xml"],
+        "coverage_report": {"coverage_format": "cobertura", "path": ".devkit/reports/tests.coverage.cobertura.xml"},
+    }
+    assert re.fullmatch(r"/.+/", rendered["tests"]["coverage"])
+    assert "coverage" not in rendered["lint"]
+    assert rendered["build:wheel"]["artifacts"] == {"paths": ["dist/"]}
 
 
 def test_ci_check_shows_a_diff_for_a_hand_edit(example_project: Path) -> None:
@@ -96,6 +123,7 @@ def test_pipeline_runs_green_then_its_deps_jobs_are_noops(pipeline_project: Path
     for job in ("build:deps:main", "build:deps:dev", *CHECK_JOBS, "build:wheel"):
         assert f"PASS  {job}" in first
 
+    assert re.search(r"PASS .*tests +\d+(\.\d+)?% coverage", first), first  # the figure `coverage:` reads
     code, second = gitlab(pipeline_project, gitlab_ci_local)
 
     assert code == 0, second
@@ -115,9 +143,13 @@ def test_seeded_violation_fails_the_lint_job_with_makes_finding(pipeline_project
     assert "FAIL  lint" in output
     finding = next(line for line in local.stdout.splitlines() if line.startswith("F401"))
     assert finding in job_lines(output, "lint")
+    report = pipeline_project / ".gitlab-ci-local/artifacts/lint/.devkit/reports/lint.ruff-check.codequality.json"
+    issues = json.loads(report.read_text())  # uploaded although the job failed: artifacts when always
+    found = [(issue["check_name"], issue["location"]["path"], issue["location"]["lines"]["begin"]) for issue in issues]
+    assert ("ruff-check/F401", "ml_service/features.py", 1) in found, found
 
 
-def test_make_ci_the_hooks_and_the_jobs_run_the_same_commands(pipeline_project: Path) -> None:
+def test_make_ci_the_hooks_and_the_jobs_run_the_same_commands(pipeline_project: Path, hook_runner: HookRunner) -> None:
     project = pipeline_project
     run(["make", "sync"], cwd=project)
     listing = json.loads(run([project / ".venv/bin/devkit", "stages", "--json"], cwd=project).stdout)
@@ -128,13 +160,10 @@ def test_make_ci_the_hooks_and_the_jobs_run_the_same_commands(pipeline_project: 
 
     make_ci = run(["make", "ci"], cwd=project, check=False).stdout
     write(project, ".pre-commit-config.yaml", (SOURCE / "hooks/pre-commit-config.local.yaml").read_text())
-    hooks = ""
+    hooks = []
     for stage in ("pre-commit", "pre-push"):
-        hooks += run(
-            [project / ".venv/bin/pre-commit", "run", "--all-files", "--verbose", "--hook-stage", stage],
-            cwd=project,
-            check=False,
-        ).stdout
+        output = run(hook_runner("run", "--all-files", "--verbose", "--hook-stage", stage), cwd=project, check=False)
+        hooks += [line.removeprefix("  ") for line in output.stdout.splitlines()]  # prek indents a hook's output
 
     expected = [words for stage in from_jobs for words in listing[stage]]
     assert from_jobs == list(CHECK_JOBS)
@@ -142,7 +171,16 @@ def test_make_ci_the_hooks_and_the_jobs_run_the_same_commands(pipeline_project: 
     assert printed(make_ci) == [["devkit", "check"], *expected]
     # The hooks name the tracked Python files where the others name the project root.
     tracked = run(["git", "ls-files", "*.py"], cwd=project).stdout.split()
-    assert printed(hooks) == [[*words[:-1], *tracked] if words[-1] == "." else words for words in expected]
+    from_hooks = [in_order(words) for words in printed("\n".join(hooks))]
+    assert from_hooks == [in_order([*words[:-1], *tracked]) if words[-1] == "." else words for words in expected]
+
+
+def in_order(words: list[str]) -> list[str]:
+    """`words` with the file arguments after `--` sorted: prek hands a hook the files in its own order."""
+    if "--" not in words:
+        return words
+    split = words.index("--") + 1
+    return [*words[:split], *sorted(words[split:])]
 
 
 def printed(output: str) -> list[list[str]]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import HookRunner
 from tests.support.proc import run
 from tests.support.service import DEVKIT, make_service, write
 from tests.test_hooks import git, service_config, snapshot
@@ -24,14 +25,14 @@ def service(locked_service: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def hooked(service: Path, tmp_path: Path) -> Path:
-    """The service in a git repository with devkit's hooks installed."""
+def hooked(service: Path, tmp_path: Path, hook_runner: HookRunner) -> Path:
+    """The service in a git repository with devkit's hooks installed (by pre-commit, or by prek)."""
     repo = tmp_path / "devkit-hooks"
     repo.mkdir()
     write(service, ".gitignore", ".venv/\n.devkit/\n.mypy_cache/\n.ruff_cache/\n.coverage\n")
     write(service, ".pre-commit-config.yaml", service_config(repo, snapshot(repo)))
     git(service, "init", "-q")
-    run([service / ".venv/bin/pre-commit", "install"], cwd=service)
+    run(hook_runner("install"), cwd=service)
     git(service, "add", ".")
     git(service, "commit", "-qm", "start")
     return service

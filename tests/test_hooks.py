@@ -1,7 +1,10 @@
-"""devkit's pre-commit hooks with real pre-commit and real git commits.
+"""devkit's pre-commit hooks with real pre-commit, real prek and real git commits.
 
-The hook repository is a git repository made from this checkout's files; the projects
-are git repositories whose `.venv` holds devkit and its tools.
+Every test that runs the hooks runs once with each program (the `hook_runner` fixture):
+pre-commit, the version devkit pins (4.4 or later: `language: unsupported_script`), and
+prek, pre-commit's Rust reimplementation. The hook repository is a git repository made
+from this checkout's files; the projects are git repositories whose `.venv` holds devkit
+and its tools.
 """
 
 from __future__ import annotations
@@ -14,11 +17,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.conftest import HookRunner
 from tests.support.proc import run
 from tests.support.service import make_service, write
 
 SOURCE = Path(__file__).resolve().parent.parent
-PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
 VIOLATION = "import os\n"
 MANIFEST_KEYS = ("name", "files", "types_or", "pass_filenames", "always_run", "require_serial", "stages")
 
@@ -58,13 +61,13 @@ def service_config(repo: Path, rev: str) -> str:
 
 
 @pytest.fixture
-def project(locked_service: Path, tmp_path: Path, hook_repo: tuple[Path, str]) -> Path:
+def project(locked_service: Path, tmp_path: Path, hook_repo: tuple[Path, str], hook_runner: HookRunner) -> Path:
     """A service in a git repository with devkit's hooks installed from the hook repository."""
     root = make_service(locked_service, tmp_path / "service")
     write(root, ".gitignore", ".venv/\n.devkit/\n.mypy_cache/\n.ruff_cache/\n.coverage\n")
     write(root, ".pre-commit-config.yaml", service_config(*hook_repo))
     git(root, "init", "-q")
-    run([root / ".venv/bin/pre-commit", "install"], cwd=root)
+    run(hook_runner("install"), cwd=root)
     git(root, "add", ".")
     git(root, "commit", "-qm", "start")
     return root
@@ -76,15 +79,15 @@ def commit(root: Path, message: str) -> tuple[int, str]:
     return result.returncode, result.stdout + result.stderr
 
 
-def test_manifest_is_valid() -> None:
-    run([*PRE_COMMIT, "validate-manifest", SOURCE / ".pre-commit-hooks.yaml"], cwd=SOURCE)
+def test_manifest_is_valid(hook_runner: HookRunner) -> None:
+    run(hook_runner("validate-manifest", SOURCE / ".pre-commit-hooks.yaml"), cwd=SOURCE)
 
 
-def test_shipped_configs_are_valid(tmp_path: Path) -> None:
+def test_shipped_configs_are_valid(tmp_path: Path, hook_runner: HookRunner) -> None:
     remote = tmp_path / "remote.yaml"
     remote.write_text(remote_config(tmp_path, "v0.1.0"))
     for config in (remote, SOURCE / "hooks/pre-commit-config.local.yaml", SOURCE / ".pre-commit-config.yaml"):
-        run([*PRE_COMMIT, "validate-config", config], cwd=SOURCE)
+        run(hook_runner("validate-config", config), cwd=SOURCE)
 
 
 @pytest.mark.parametrize("config", ["hooks/pre-commit-config.local.yaml", ".pre-commit-config.yaml"])
@@ -104,8 +107,10 @@ def test_local_hooks_match_the_manifest(config: str) -> None:
             assert hook["entry"].split() == [".venv/bin/devkit", *expected]
 
 
-def test_try_repo_passes_a_clean_project_and_fails_a_violation(project: Path, hook_repo: tuple[Path, str]) -> None:
-    try_repo: list[str | Path] = [*PRE_COMMIT, "try-repo", hook_repo[0], "devkit-lint", "--all-files"]
+def test_try_repo_passes_a_clean_project_and_fails_a_violation(
+    project: Path, hook_repo: tuple[Path, str], hook_runner: HookRunner
+) -> None:
+    try_repo = hook_runner("try-repo", hook_repo[0], "devkit-lint", "--all-files")
     assert run(try_repo, cwd=project).returncode == 0
 
     write(project, "app/extra.py", VIOLATION)
@@ -127,7 +132,7 @@ def test_commit_with_a_violation_is_refused_with_the_rule_code(project: Path) ->
     assert git(project, "log", "--format=%s") == "start\n"
 
 
-def test_clean_commit_passes(project: Path) -> None:
+def test_clean_commit_passes(project: Path, hook_runner: HookRunner, isolated_env: Path) -> None:
     write(
         project,
         "app/triple.py",
@@ -138,6 +143,8 @@ def test_clean_commit_passes(project: Path) -> None:
 
     assert code == 0, output
     assert "devkit lint" in output
+    store = isolated_env / ".cache" / hook_runner.name  # PRE_COMMIT_HOME or PREK_HOME: the test's, never $HOME's
+    assert any(store.iterdir()), f"{hook_runner.name} kept its clone of the hook repository elsewhere"
 
 
 def test_hook_reports_what_make_lint_reports(project: Path) -> None:
@@ -176,11 +183,11 @@ def test_older_hook_revision_runs_the_projects_devkit(project: Path, hook_repo: 
     assert "no-untyped-def" in output  # the project's devkit runs mypy in lint
 
 
-def test_pre_push_runs_the_tests(project: Path, tmp_path: Path) -> None:
+def test_pre_push_runs_the_tests(project: Path, tmp_path: Path, hook_runner: HookRunner) -> None:
     remote = tmp_path / "remote.git"
     git(tmp_path, "init", "-q", "--bare", str(remote))
     git(project, "remote", "add", "origin", str(remote))
-    run([project / ".venv/bin/pre-commit", "install", "--hook-type", "pre-push"], cwd=project)
+    run(hook_runner("install", "--hook-type", "pre-push"), cwd=project)
     write(project, "tests/test_broken.py", "def test_broken() -> None:\n    assert 1 == 2\n")
     git(project, "add", "-A")
     git(project, "commit", "-qm", "broken test", "--no-verify")
@@ -191,18 +198,16 @@ def test_pre_push_runs_the_tests(project: Path, tmp_path: Path) -> None:
     assert "test_broken" in result.stdout + result.stderr
 
 
-def test_hook_bootstraps_a_fresh_clone(example_project: Path, hook_repo: tuple[Path, str]) -> None:
-    write(example_project, ".pre-commit-config.yaml", remote_config(*hook_repo))
-    write(example_project, ".gitignore", ".venv/\n.devkit/\n")
-    git(example_project, "init", "-q")
-    git(example_project, "add", "-A")
-    git(example_project, "commit", "-qm", "start", "--no-verify")
+def test_hook_bootstraps_a_fresh_clone(
+    example_project: Path, hook_repo: tuple[Path, str], hook_runner: HookRunner
+) -> None:
+    fresh_clone(example_project, hook_repo)
 
-    result = run([*PRE_COMMIT, "run", "devkit-lint", "--all-files", "--verbose"], cwd=example_project, check=False)
+    code, output = hook_run(hook_runner, example_project, "devkit-lint")
 
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert code == 0, output
     assert os.access(example_project / ".venv/bin/devkit", os.X_OK)
-    assert "synced .venv" in result.stdout + result.stderr
+    assert "synced .venv" in output
 
 
 def break_python(project: Path, tmp_path: Path) -> None:
@@ -221,19 +226,20 @@ def fresh_clone(project: Path, hook_repo: tuple[Path, str]) -> None:
     git(project, "commit", "-qm", "start", "--no-verify")
 
 
-def pre_commit_run(project: Path, hook: str) -> tuple[int, str]:
-    result = run([*PRE_COMMIT, "run", hook, "--all-files", "--verbose"], cwd=project, check=False)
+def hook_run(runner: HookRunner, project: Path, hook: str) -> tuple[int, str]:
+    """`RUNNER run HOOK --all-files --verbose` in `project`: its exit code and output."""
+    result = run(runner("run", hook, "--all-files", "--verbose"), cwd=project, check=False)
     return result.returncode, result.stdout + result.stderr
 
 
 def test_hook_rebuilds_a_venv_whose_python_is_gone(
-    example_project: Path, hook_repo: tuple[Path, str], tmp_path: Path
+    example_project: Path, hook_repo: tuple[Path, str], tmp_path: Path, hook_runner: HookRunner
 ) -> None:
     fresh_clone(example_project, hook_repo)
     run([sys.executable, "-m", "devkit", "sync"], cwd=example_project)
     break_python(example_project, tmp_path)
 
-    code, output = pre_commit_run(example_project, "devkit-lint")
+    code, output = hook_run(hook_runner, example_project, "devkit-lint")
 
     assert code == 0, output
     assert "synced .venv" in output
@@ -243,13 +249,13 @@ def test_hook_rebuilds_a_venv_whose_python_is_gone(
 
 @pytest.mark.parametrize("name", ["devkit/__init__.py", "devkit.py"])
 def test_fresh_clone_bootstrap_never_imports_the_projects_own_devkit(
-    example_project: Path, hook_repo: tuple[Path, str], name: str
+    example_project: Path, hook_repo: tuple[Path, str], name: str, hook_runner: HookRunner
 ) -> None:
     trap = '"""The project\'s own module named devkit."""\n\nraise SystemExit("the project\'s devkit was imported")\n'
     write(example_project, name, trap)
     fresh_clone(example_project, hook_repo)
 
-    code, output = pre_commit_run(example_project, "devkit-lint")
+    code, output = hook_run(hook_runner, example_project, "devkit-lint")
 
     assert code == 0, output
     assert "synced .venv" in output
@@ -257,24 +263,24 @@ def test_fresh_clone_bootstrap_never_imports_the_projects_own_devkit(
 
 
 def test_sync_check_without_a_venv_installs_nothing(
-    locked_service: Path, tmp_path: Path, hook_repo: tuple[Path, str]
+    locked_service: Path, tmp_path: Path, hook_repo: tuple[Path, str], hook_runner: HookRunner
 ) -> None:
     project = tmp_path / "service"
     shutil.copytree(locked_service, project)
     fresh_clone(project, hook_repo)
 
-    code, output = pre_commit_run(project, "devkit-sync-check")
+    code, output = hook_run(hook_runner, project, "devkit-sync-check")
 
     assert code == 1
     assert "devkit: error: .venv is missing or its Python is gone: run `make sync` (or `devkit sync`)" in output
     assert not (project / ".venv").exists()
 
 
-def test_sync_check_with_a_broken_venv_installs_nothing(project: Path, tmp_path: Path) -> None:
+def test_sync_check_with_a_broken_venv_installs_nothing(project: Path, tmp_path: Path, hook_runner: HookRunner) -> None:
     break_python(project, tmp_path)
     before = sorted(path.name for path in (project / ".venv/bin").iterdir())
 
-    code, output = pre_commit_run(project, "devkit-sync-check")
+    code, output = hook_run(hook_runner, project, "devkit-sync-check")
 
     assert code == 1
     assert "run `make sync` (or `devkit sync`)" in output
@@ -282,11 +288,13 @@ def test_sync_check_with_a_broken_venv_installs_nothing(project: Path, tmp_path:
     assert sorted(path.name for path in (project / ".venv/bin").iterdir()) == before
 
 
-def test_sync_check_of_a_venv_without_devkit_says_so_and_installs_nothing(project: Path) -> None:
+def test_sync_check_of_a_venv_without_devkit_says_so_and_installs_nothing(
+    project: Path, hook_runner: HookRunner
+) -> None:
     (project / ".venv/bin/devkit").unlink()  # as a sync without the dev group leaves it
     before = sorted(path.name for path in (project / ".venv/bin").iterdir())
 
-    code, output = pre_commit_run(project, "devkit-sync-check")
+    code, output = hook_run(hook_runner, project, "devkit-sync-check")
 
     assert code == 1
     assert "devkit: error: .venv has no devkit (synced without the dev group?): run `make sync`" in output

@@ -6,6 +6,10 @@ They run once per awk: the system's default `awk`, and gawk, mawk and original-a
 one-true-awk BSD and macOS ship), chosen with `make help AWK=...`; Debian packages gawk,
 mawk and original-awk provide them.
 
+The fresh-clone help tests run `make help` in a project whose Makefile is `devkit init`'s
+stub (the bootstrap block, then the project's targets) with no devkit installed: the block
+lists devkit's targets from its own copy of make/devkit.mk's help lines.
+
 The other tests run the example service (examples/ml-service, a Makefile with the
 fresh-clone bootstrap) with packages from the session's loopback index. The bootstrap
 tests run make with a PATH that holds uv or Poetry but not both, plus the system folders
@@ -28,6 +32,7 @@ from pathlib import Path
 
 import pytest
 
+from devkit.adopt import makefile
 from devkit.env.noop import STAMP
 from tests.conftest import SessionCaches, isolate
 from tests.support.index import serve_index
@@ -43,11 +48,13 @@ SYSTEM_DIRS = ("/usr/bin", "/bin")
 # What a sub-make inherits from a make that runs the test session (`make ci`): without
 # removing it, make prints "Entering directory" lines and shares the caller's jobserver.
 MAKE_VARIABLES = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEFILES", "MAKEOVERRIDES", "GNUMAKEFLAGS")
-NOT_INSTALLED = (
-    "devkit is not installed yet. Start with:\n"
-    "  make sync    build .venv from the lock, with devkit and the organisation's tools\n"
-    "Then `make help` lists every target (lint, tests, ci, ...); any target syncs first.\n"
-)
+FRESH_NOTE = [
+    "devkit is not installed yet: `make sync` installs it, with the organisation's tools.",
+    "A target marked * needs devkit: `make TARGET` runs `make sync` first, then TARGET.",
+]
+RUN_BY_THE_BOOTSTRAP = ("help", "sync")
+STARTING = "Getting started"
+CHECKS_HEADING = "Checks: the commands `devkit stages` lists, the same in the hooks and in CI"  # the targets a fresh clone's Makefile runs without devkit
 ANSI = re.compile("\x1b\\[[0-9;]*m")
 
 PROJECT_MAKEFILE = """\
@@ -81,6 +88,16 @@ distclean:: ## remove every generated file
 \t@true
 
 helper:
+\t@true
+"""
+FRESH_MAKEFILE_TAIL = """\
+include extra.mk
+
+.PHONY: score
+score: data.json ## score the samples in data.json
+\t@true
+
+undocumented:
 \t@true
 """
 PROJECT_TARGETS = {
@@ -201,6 +218,38 @@ def documented(makefile: Path) -> dict[str, list[tuple[str, str]]]:
     return listed
 
 
+Marked = dict[str, list[tuple[str, bool, str]]]
+
+
+def fresh_sections(output: str) -> Marked:
+    """`make help` output of a fresh clone as {heading: [(target, marked *, description), ...]}."""
+    lines = output.splitlines()
+    assert lines[:4] == ["Usage: make TARGET", *FRESH_NOTE, ""], output
+    listed: Marked = {}
+    heading = None
+    for line in lines[4:]:
+        if match := re.fullmatch(r"  (\S+) +(\* )?(\S.*)", line):
+            assert heading is not None, output
+            listed[heading].append((match[1], match[2] is not None, match[3]))
+        elif line:
+            assert line not in listed, f"heading {line!r} printed twice:\n{output}"
+            heading = line
+            listed[heading] = []
+    return listed
+
+
+def devkits_before_sync() -> Marked:
+    """devkit's documented targets, each marked unless the bootstrap runs it without devkit."""
+    return {
+        heading: [(name, name not in RUN_BY_THE_BOOTSTRAP, text) for name, text in targets]
+        for heading, targets in documented(DEVKIT_MK).items()
+    }
+
+
+def unmarked(listed: dict[str, list[tuple[str, str]]]) -> Marked:
+    return {heading: [(name, False, text) for name, text in targets] for heading, targets in listed.items()}
+
+
 def printed_commands(output: str) -> list[list[str]]:
     """The commands `devkit run` printed, as argument lists."""
     return [shlex.split(line[2:]) for line in output.splitlines() if line.startswith("$ ")]
@@ -319,6 +368,59 @@ def test_no_color_keeps_help_plain_on_a_terminal(help_project: Path) -> None:
     output = on_terminal(["make", "help"], help_project, env=dict(os.environ, NO_COLOR="1"))
 
     assert output == plain
+
+
+# --- make help on a fresh clone: devkit's bootstrap block, no .venv ------------------------
+
+
+@pytest.fixture
+def fresh_project(tmp_path: Path) -> Path:
+    """A project whose Makefile is `devkit init`'s stub with targets of its own; no devkit anywhere."""
+    project = tmp_path / "service"
+    project.mkdir()
+    (project / "Makefile").write_text(makefile.stub("service") + FRESH_MAKEFILE_TAIL)
+    (project / "extra.mk").write_text(EXTRA_MK)
+    return project
+
+
+@pytest.mark.parametrize("awk", AWKS)
+def test_fresh_clone_help_lists_the_projects_targets_and_devkits_marked_as_needing_sync(
+    fresh_project: Path, awk: str
+) -> None:
+    output = make(fresh_project, "help", *awk_args(awk)).stdout
+
+    listed = fresh_sections(output)
+    assert listed == {
+        **devkits_before_sync(),
+        **unmarked({"service": PROJECT_TARGETS["Service"]}),
+        **unmarked(EXTRA_TARGETS),
+    }
+    assert ("lint", True, "every linter: ruff check, ruff format --check, mypy") in listed[CHECKS_HEADING]
+    assert ("sync", False, "build .venv from the lock, exactly (a no-op when nothing changed)") in listed[STARTING]
+    assert not (fresh_project / ".venv").exists()
+
+
+def test_fresh_clone_help_is_byte_identical_with_every_awk_and_coloured_on_a_terminal(fresh_project: Path) -> None:
+    plain = {awk: make(fresh_project, "help", *awk_args(awk)).stdout for awk in AWKS}
+    coloured = {awk: on_terminal(["make", "help", *awk_args(awk)], fresh_project) for awk in AWKS}
+
+    assert len(set(plain.values())) == 1, plain
+    assert len(set(coloured.values())) == 1, coloured
+    (terminal,) = set(coloured.values())
+    assert (
+        "  \x1b[36mlint          \x1b[0m  * every linter: ruff check, ruff format --check, mypy"
+        in terminal.splitlines()
+    )
+    assert ANSI.sub("", terminal) == plain["awk"]
+
+
+def test_fresh_clone_help_keeps_a_makefiles_own_targets_out_of_devkits_headings(tmp_path: Path) -> None:
+    # What `devkit init` makes of an existing Makefile: its targets, with no heading, after the block.
+    (tmp_path / "Makefile").write_text(makefile.bootstrap() + "\nserve: ## run the server\n\tpython -m http.server\n")
+
+    listed = fresh_sections(make(tmp_path, "help").stdout)
+
+    assert listed == {**devkits_before_sync(), "Project": [("serve", False, "run the server")]}
 
 
 # --- the example service, synced -------------------------------------------------------
@@ -448,19 +550,32 @@ def poetry_only(tmp_path: Path, poetry: Path) -> str:
     return tools_only(tmp_path / "poetry-only", {"poetry": poetry}, absent=("uv", "uvx"))
 
 
+EXAMPLE_TARGETS = [
+    ("score", "score the sample customers in data/sample.json"),
+    ("staging-up", "deploy the review environment (here: write the marker file STAGING_MARKER)"),
+    ("staging-down", "stop the review environment (here: remove the marker file)"),
+]
+
+
 def assert_bootstrapped(project: Path, path: str) -> None:
     """`make help` now lists devkit's targets and the project's `score`."""
     assert (project / ".venv/bin/devkit").is_file()
     assert (project / ".venv" / STAMP).is_file()
     listed = sections(make(project, "help", path=path).stdout)
-    assert listed["ml-service"] == [("score", "score the sample customers in data/sample.json")]
-    for heading, targets in documented(DEVKIT_MK).items():
-        assert listed[heading] == targets
+    assert listed == {"ml-service": EXAMPLE_TARGETS, **documented(DEVKIT_MK)}
+
+
+def assert_lists_devkits_targets_before_sync(output: str) -> None:
+    """The fresh clone's `make help`: devkit.mk's targets as they are now, and the project's own."""
+    assert fresh_sections(output) == {
+        **devkits_before_sync(),
+        "ml-service": [(name, False, text) for name, text in EXAMPLE_TARGETS],
+    }
 
 
 def test_fresh_clone_with_only_uv_bootstraps_with_make_sync(example_project: Path, uv_only: str) -> None:
     before = make(example_project, "help", path=uv_only)
-    assert before.stdout == NOT_INSTALLED
+    assert_lists_devkits_targets_before_sync(before.stdout)
     assert not (example_project / ".venv").exists()
 
     make(example_project, "sync", path=uv_only)
@@ -516,7 +631,7 @@ def test_fresh_clone_with_only_poetry_bootstraps_with_make_sync(
         lock_by_poetry(poetry_service, poetry)
 
         before = make(poetry_service, "help", path=poetry_only)
-        assert before.stdout == NOT_INSTALLED
+        assert_lists_devkits_targets_before_sync(before.stdout)
         assert not (poetry_service / ".venv").exists()
 
         make(poetry_service, "sync", path=poetry_only)
@@ -568,7 +683,7 @@ def spaced_project(tmp_path: Path, devkit_wheel: Path, wheelhouse: Path, uv: Pat
     (project / "score_service").mkdir(parents=True)
     (project / "score_service/__init__.py").write_text('"""Scores customers."""\n')
     (project / "pyproject.toml").write_text(SPACED_PYPROJECT)
-    bootstrap = EXAMPLE.joinpath("Makefile").read_text().split("##@ ml-service")[0]
+    bootstrap = EXAMPLE.joinpath("Makefile").read_text().split("\n##@ ml-service\n")[0]
     (project / "Makefile").write_text(bootstrap + SPACED_TARGETS)
     with serve_index(wheels) as index:
         run([uv, "lock", "--quiet", "--default-index", index.url], cwd=project)

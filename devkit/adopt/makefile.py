@@ -12,14 +12,15 @@ from pathlib import Path
 
 from devkit import resources
 from devkit.adopt.plan import Plan, read
+from devkit.render import makefile as rendered
 
 INCLUDE = "devkit makefile"  # what every Makefile that includes devkit's targets runs
 _TARGET = re.compile(r"^([A-Za-z0-9_.%/-]+(?:[ \t]+[A-Za-z0-9_.%/-]+)*)[ \t]*::?(?![=])", re.MULTILINE)
 
 
 def bootstrap() -> str:
-    """The shipped block: bootstrap a fresh clone, else include devkit's targets."""
-    return resources.shipped("make/bootstrap.mk").read_text(encoding="utf-8")
+    """devkit's block: bootstrap a fresh clone, else include devkit's targets."""
+    return rendered.bootstrap()
 
 
 def stub(project: str) -> str:

@@ -8,12 +8,16 @@ import stat
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from devkit import console
 from devkit.checks import parallel
-from devkit.checks.stages import PROVIDERS, Command
+from devkit.checks.stages import PROVIDERS, REPORTS, Command
 from devkit.env.project import Project
 from devkit.errors import DevkitError
+
+if TYPE_CHECKING:
+    from devkit.checks import reports
 
 PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")
 
@@ -126,17 +130,27 @@ def prepare(project: Project) -> None:
     config.ensure(project)
 
 
-def run(project: Project, name: str, commands: Sequence[Command], targets: Sequence[str] | None) -> int:
+def run(
+    project: Project, name: str, commands: Sequence[Command], targets: Sequence[str] | None, reports: Path | None = None
+) -> int:
     """Run every command of stage `name`, even after a failure; 1 when any failed.
 
     `targets` are the paths from `narrow` for the commands that take files (None: the
-    whole project); when FILES held no Python file, those commands are skipped.
-    Consecutive read-only commands run side by side (see `parallel`).
+    whole project); when FILES held no Python file, those commands are skipped. With
+    `reports`, a folder, the commands write their reports there (see `devkit.checks.reports`).
+    Consecutive read-only commands run side by side (see `parallel`); a command's reports
+    are written once its output is printed.
     """
-    chosen = [command for command in commands if targets is None or targets or not command.takes_files]
-    steps = [_step(project, command, targets) for command in chosen]
-    codes = list(parallel.run_steps(steps, project.root, _activated(project)))
-    failed = [step.label for step, code in zip(steps, codes, strict=True) if code != 0]
+    env = _activated(project)
+    planned = zip(commands, _report_steps(project, name, commands, targets, env, reports), strict=True)
+    chosen = [(command, report) for command, report in planned if targets is None or targets or not command.takes_files]
+    steps = [_step(project, report.command if report else command, targets) for command, report in chosen]
+    failed = []
+    for step, (_, report), code in zip(steps, chosen, parallel.run_steps(steps, project.root, env), strict=True):
+        if code != 0:
+            failed.append(step.label)
+        if report is not None and code is not None:
+            report.finish(code)
     if failed:
         console.error(f"stage {name} failed: {', '.join(failed)}")
         return 1
@@ -149,6 +163,30 @@ def _step(project: Project, command: Command, targets: Sequence[str] | None) -> 
     if not Path(words[0]).is_file():
         return parallel.Step(words, command.tool, missing_tool(command.tool), command.read_only)
     return parallel.Step(words, _label(command), missing_module(project, command), command.read_only)
+
+
+def reports_folder(project: Project, given: Path | None = None) -> Path | None:
+    """Where a stage writes its reports: `given`, else under CI (GitLab sets CI) `.devkit/reports`, else nowhere."""
+    if given is not None:
+        return given
+    ci = os.environ.get("CI", "").strip().lower()
+    return project.root / REPORTS if ci not in ("", "0", "false", "no") else None
+
+
+def _report_steps(
+    project: Project,
+    name: str,
+    commands: Sequence[Command],
+    targets: Sequence[str] | None,
+    env: dict[str, str],
+    folder: Path | None,
+) -> Sequence[reports.Step | None]:
+    """The report step of each command; all None without a folder (the reports module is not even imported)."""
+    if folder is None:
+        return [None] * len(commands)
+    from devkit.checks import reports
+
+    return reports.steps(reports.Run(project, name, folder, targets, env), commands)
 
 
 def _label(command: Command) -> str:

@@ -29,6 +29,7 @@ from devkit.errors import DevkitError
 
 RUFF_CONFIG = ".devkit/ruff.toml"
 LINT_CONFIG = ".devkit/lint.toml"
+REPORTS = ".devkit/reports"  # where a stage writes its reports under CI
 
 
 class Command(NamedTuple):

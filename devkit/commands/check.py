@@ -11,9 +11,12 @@ if TYPE_CHECKING:
 
 DESCRIPTION = """\
 Exit 1 with a unified diff for every file devkit renders into the project that differs
-from what this devkit renders: .gitlab-ci.yml, and Dockerfile and .dockerignore with
-[tool.devkit.image]. The last line names the stale files; `devkit upgrade` re-renders
-them. Silent, exit 0, when all are current. The devkit-check hook runs it, and so do the\nfirst check job of the rendered pipeline and `devkit ci run` (`make ci`), before their stages.
+from what this devkit renders: .gitlab-ci.yml, Dockerfile and .dockerignore with
+[tool.devkit.image], and devkit's bootstrap block in the Makefile (the targets `make help`
+lists before devkit is installed). The last line names the stale files; `devkit upgrade`
+re-renders them. Silent, exit 0, when all are current. The devkit-check hook runs it, and
+so do the first check job of the rendered pipeline and `devkit ci run` (`make ci`),
+before their stages.
 """
 
 

@@ -90,7 +90,8 @@ def _run(project: Project) -> int:
     runner.prepare(project)
     print("$ devkit check", flush=True)
     failed = ["devkit check"] if check.check(project) != 0 else []
-    failed += [name for name in checks if runner.run(project, name, table[name], None) != 0]
+    reports = runner.reports_folder(project)
+    failed += [name for name in checks if runner.run(project, name, table[name], None, reports) != 0]
     if failed:
         console.error(f"CI checks failed: {', '.join(failed)}")
         return 1

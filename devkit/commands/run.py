@@ -12,6 +12,7 @@ TYPE_CHECKING = False  # typing itself costs milliseconds at start-up
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Mapping, Sequence
+    from pathlib import Path
     from typing import Any
 
     from devkit.env.project import Project
@@ -28,6 +29,13 @@ project; the excludes still apply); whole-project tools (mypy, pytest) still che
 whole project. Files that are not Python are skipped; a path that does not exist or lies
 outside the project is an error. Put `--` before FILES that start with a dash. A
 project stage receives FILES where its command ends in `{files}`.
+
+Reports: with --reports DIR, and always under CI (GitLab sets CI; they go to
+.devkit/reports), the checks also write what GitLab shows in a merge request, a file per
+stage and tool: STAGE.pytest.junit.xml, STAGE.coverage.cobertura.xml and
+STAGE.TOOL.codequality.json for ruff check, ruff format --check and mypy. The output of
+each tool stays as it is (pytest adds the names of the files it wrote); a ruff or mypy
+check that failed runs a second time, from the tool's cache, for its JSON findings.
 """
 
 
@@ -42,11 +50,17 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument("stage", metavar="STAGE", help="the stage to run")
     parser.add_argument("files", metavar="FILES", nargs="*", help="limit file-based tools to these files and folders")
+    parser.add_argument(
+        "--reports",
+        metavar="DIR",
+        type=_folder,
+        help="write JUnit, Cobertura and code-quality reports into DIR (under CI: .devkit/reports)",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_stage(args.stage, args.files)
+    return run_stage(args.stage, args.files, args.reports)
 
 
 def quick_words(words: Sequence[str]) -> tuple[str, list[str]] | None:
@@ -64,8 +78,8 @@ def quick_words(words: Sequence[str]) -> tuple[str, list[str]] | None:
     return stage, files
 
 
-def run_stage(stage: str, files: Sequence[str]) -> int:
-    """`devkit run STAGE FILES...`: the exit code."""
+def run_stage(stage: str, files: Sequence[str], reports: Path | None = None) -> int:
+    """`devkit run STAGE FILES... [--reports DIR]`: the exit code."""
     from pathlib import Path
 
     from devkit.checks import runner, stages
@@ -78,7 +92,21 @@ def run_stage(stage: str, files: Sequence[str]) -> int:
     targets = runner.narrow(project.root, files) if files else None
     runner.prepare(project)
     _warn_once_about_strays(project, pyproject)
-    return runner.run(project, stage, commands, targets)
+    return runner.run(project, stage, commands, targets, runner.reports_folder(project, reports))
+
+
+def _folder(value: str) -> Path:
+    """--reports DIR, made absolute: the tools run from the project root, not from here."""
+    import argparse
+    import os
+    from pathlib import Path
+
+    if not value:
+        raise argparse.ArgumentTypeError("an empty folder: give the folder the reports go to")
+    path = Path(os.path.abspath(value))
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value} is not a folder: give a folder (it is created if needed)")
+    return path
 
 
 def _warn_once_about_strays(project: Project, pyproject: Mapping[str, Any]) -> None:

@@ -11,9 +11,10 @@ if TYPE_CHECKING:
     from devkit.render.files import Managed
 
 DESCRIPTION = """\
-Re-render every file devkit renders into the project (.gitlab-ci.yml, and Dockerfile and
-.dockerignore with [tool.devkit.image]) that differs from what this devkit renders, and
-say, per file, what changed. Run it after bumping devkit in the project's lock: `make
+Re-render every file devkit renders into the project (.gitlab-ci.yml, Dockerfile and
+.dockerignore with [tool.devkit.image], and devkit's bootstrap block in the Makefile, the
+rest of the Makefile kept) that differs from what this devkit renders, and say, per
+file, what changed. Run it after bumping devkit in the project's lock: `make
 sync` first brings the new devkit into .venv, then `devkit upgrade` (or `make upgrade`)
 renders with it; commit the lock and the files it names.
 
@@ -66,7 +67,9 @@ def _upgrade(project: Project, managed: Managed) -> bool:
     if not diff:
         print(f"{name} is current")
         return False
-    managed_file.write(managed.path, managed.text, force=False, command=managed.command, advice=managed.advice)
+    managed_file.write(
+        managed.path, managed.text, force=not managed.whole, command=managed.command, advice=managed.advice
+    )
     added, removed = files.changed_lines(diff)
     print(f"updated {name} (+{added} -{removed} lines)")
     return True

@@ -160,8 +160,9 @@ def pipeline(project: Project, pyproject: Mapping[str, Any]) -> dict[str, Any]:
         "cache": [_cache(project, "dev", "pull")],
         "before_script": [sync_script(SYNC)],
     }
+    table = stages.table(pyproject)
     for index, name in enumerate(checks(pyproject)):
-        data[name] = _job(project, "checks", name, [_tool_cache(name)])
+        data[name] = {**_job(project, "checks", name, [_tool_cache(name)]), **report_keys(name, table[name])}
         if index == 0:  # the first check job also fails on a managed file this devkit renders otherwise
             data[name]["script"].insert(0, MANAGED_CHECK)
     data["build:wheel"] = {**_job(project, "build", "build", []), "artifacts": {"paths": ["dist/"]}}
@@ -259,6 +260,30 @@ def release_jobs(project: Project, checked: Sequence[str]) -> dict[str, Any]:
         "release:check": job("release", 'version --check "$CI_COMMIT_TAG"', ["build:wheel"], "$CI_COMMIT_TAG"),
         "publish": job("release", "publish", ["build:wheel", "release:check"], "$CI_COMMIT_TAG"),
     }
+
+
+def report_keys(name: str, commands: Sequence[stages.Command]) -> dict[str, Any]:
+    """The keys that hand stage `name`'s reports to GitLab: `coverage:` and `artifacts: reports`.
+
+    `devkit run` writes them under CI; they are uploaded even when the job fails.
+    """
+    from devkit.checks import reports
+
+    found = reports.files(name, commands)
+    declared: dict[str, Any] = {}
+    if reports.JUNIT in found:
+        declared["junit"] = [f"{stages.REPORTS}/{file}" for file in found[reports.JUNIT]]
+    if reports.COBERTURA in found:  # GitLab takes one coverage report a job
+        declared["coverage_report"] = {
+            "coverage_format": "cobertura",
+            "path": f"{stages.REPORTS}/{found[reports.COBERTURA][0]}",
+        }
+    if reports.CODEQUALITY in found:
+        declared["codequality"] = [f"{stages.REPORTS}/{file}" for file in found[reports.CODEQUALITY]]
+    if not declared:
+        return {}
+    coverage = {"coverage": reports.COVERAGE_PATTERN} if reports.COBERTURA in found else {}
+    return {**coverage, "artifacts": {"when": "always", "paths": [f"{stages.REPORTS}/"], "reports": declared}}
 
 
 def _deps(project: Project, prefix: str, arguments: list[str]) -> dict[str, Any]:
