@@ -7,9 +7,10 @@ one run, interleaved, several times each after one untimed warm-up run:
   checkout's files (as tests/test_hooks.py builds it). Its work is ruff check and ruff
   format --check over the files pre-commit passes and mypy over the whole project.
 - `devkit ruff stage`: the same hook repository, the hook's entry overridden in the
-  project's config to `hooks/devkit-hook run ruff`, a project stage
-  `ruff = ["ruff check --config .devkit/ruff.toml --force-exclude"]`: ruff check only,
-  the fair peer of ruff-pre-commit (the headline ratio).
+  project's config to `hooks/devkit-hook run ruff --`, a project stage
+  `ruff = ["ruff check --config .devkit/ruff.toml --force-exclude {files}"]`: ruff check
+  of the files pre-commit passes only, the fair peer of ruff-pre-commit (the headline
+  ratio).
 - `ruff-pre-commit`: a local git repository whose `.pre-commit-hooks.yaml` and
   `pyproject.toml` mirror astral-sh/ruff-pre-commit's (hook `ruff-check`, `language:
   python`, `entry: ruff check --force-exclude`, the package depending on the ruff version
@@ -50,9 +51,10 @@ START_MARKER = "<!-- bench:hook:start -->"
 END_MARKER = "<!-- bench:hook:end -->"
 DEFAULT_WORK = project.HERE / ".work" / "hook"
 STAGE = "ruff"
-STAGE_COMMAND = "ruff check --config .devkit/ruff.toml --force-exclude"
+STAGE_COMMAND = "ruff check --config .devkit/ruff.toml --force-exclude {files}"
 STAGE_TOML = f'[tool.devkit.stages]\n{STAGE} = ["{STAGE_COMMAND}"]  # ruff check only: the peer of ruff-pre-commit\n'
 RUFF_ARGS = ["--config", ".devkit/ruff.toml"]
+GOAL = 1.00
 LIMIT = re.compile(r"^LIMIT = (\d+)$", flags=re.MULTILINE)
 
 DEVKIT_LINT = "devkit-lint"
@@ -188,7 +190,7 @@ def config_texts(devkit: Repo, ruff: Repo) -> dict[str, str]:
         + devkit_repo
         + f"      - id: {DEVKIT_LINT}\n"
         + f"        name: devkit {STAGE} stage ({STAGE_COMMAND})\n"
-        + f"        entry: hooks/devkit-hook run {STAGE}\n",
+        + f"        entry: hooks/devkit-hook run {STAGE} --\n",
         RUFF_PRE_COMMIT: head
         + f"  - repo: {ruff.path}\n    rev: {ruff.rev}\n    hooks:\n"
         + f"      - id: ruff-check\n        args: {json.dumps(RUFF_ARGS)}\n",
@@ -321,9 +323,11 @@ def direct(setup: Setup, repeat: int, edit: Callable[[], None]) -> dict[str, lis
     ruff_check = [str(hook_ruff[0]), "check", "--force-exclude", *RUFF_ARGS]
     commands = {
         f"ruff-pre-commit's command: `ruff check --force-exclude {' '.join(RUFF_ARGS)} FILES`": [*ruff_check, *files],
-        f"the devkit stage's command: `{STAGE_COMMAND}` (no FILES: the whole project)": [
+        f"the devkit stage's command: `{STAGE_COMMAND.replace('{files}', '-- FILES')}`": [
             str(setup.root / ".venv" / "bin" / "ruff"),
-            *STAGE_COMMAND.split()[1:],
+            *STAGE_COMMAND.split()[1:-1],
+            "--",
+            *files,
         ],
         f"`.venv/bin/devkit run {STAGE} FILES`": [devkit, "run", STAGE, *files],
         "`.venv/bin/devkit run lint FILES`": [devkit, "run", "lint", *files],
@@ -394,13 +398,17 @@ def report(
         lint_ratio = median(scenario, DEVKIT_LINT) / median(scenario, RUFF_PRE_COMMIT)
         lines.append(f"| {names[scenario]} | {cells} | **{stage_ratio:.2f}** | {lint_ratio:.2f} |")
     stage_printed, lint_printed = finding
+    worst = max(median(scenario, DEVKIT_STAGE) / median(scenario, RUFF_PRE_COMMIT) for scenario in results)
     lines += [
+        "",
+        f"Goal: {DEVKIT_STAGE} / {RUFF_PRE_COMMIT} at most {GOAL:.2f} in every scenario: "
+        f"**{'met' if worst <= GOAL else 'not met'}** (highest {worst:.2f}).",
         "",
         "What each hook does per run:",
         "",
         f"- {DEVKIT_LINT}: `hooks/devkit-hook run lint FILES` (`language: unsupported_script`): `.venv/bin/devkit` "
         "runs ruff check and ruff format --check on FILES, then mypy over the whole project.",
-        f"- {DEVKIT_STAGE}: the same hook with `entry: hooks/devkit-hook run {STAGE}` and, in pyproject.toml, "
+        f"- {DEVKIT_STAGE}: the same hook with `entry: hooks/devkit-hook run {STAGE} --` and, in pyproject.toml, "
         f'`[tool.devkit.stages] {STAGE} = ["{STAGE_COMMAND}"]`.',
         f"- {RUFF_PRE_COMMIT}: hook `ruff-check` (`language: python`, `entry: ruff check --force-exclude`, "
         f"`types_or: [python, pyi]`, `require_serial: true`) with `args: {json.dumps(RUFF_ARGS)}`, the same "

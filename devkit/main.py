@@ -1,7 +1,8 @@
 """The command line: parse, dispatch to a command module, turn DevkitError into exit 1 (2 for usage).
 
 A `devkit sync` that finds `.venv` in sync is answered by `devkit.env.noop` before argparse
-and the command modules are imported: it runs on every make target and every hook.
+and the command modules are imported: it runs on every make target and every hook. So is
+`devkit run STAGE [FILES...]`, which goes straight to its command (see `_dispatch`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from devkit.errors import DevkitError, UsageError
 TYPE_CHECKING = False  # typing itself costs milliseconds at start-up
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 EPILOG = "Exit codes: 0 success, 1 failure (the message says what to do next), 2 bad usage."
 
@@ -78,13 +79,29 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _dispatch(arguments: list[str]) -> Callable[[], int]:
+    """The command `arguments` ask for; the parser exits on bad usage and answers --help.
+
+    `devkit run STAGE [FILES...]` (each commit runs it) skips argparse and the other
+    commands: `devkit.commands.run.quick_words` reads it as the parser would.
+    """
+    if arguments[:1] == ["run"]:
+        from devkit.commands import run
+
+        words = run.quick_words(arguments[1:])
+        if words is not None:
+            return lambda: run.run_stage(*words)
+    args = build_parser(arguments[0] if arguments else None).parse_args(arguments)
+    return lambda: int(args.run(args))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if noop.answer(arguments):
         return 0
-    args = build_parser(arguments[0] if arguments else None).parse_args(arguments)
+    command = _dispatch(arguments)
     try:
-        code: int = args.run(args)
+        code = command()
     except UsageError as exc:
         console.error(str(exc))
         return 2

@@ -20,7 +20,6 @@ changed: a hash of the two sources is compared first, which is cheap.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -28,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from devkit import resources
+from devkit.env import cache_key, settings
 from devkit.env import pyproject as pyproject_file
-from devkit.env import settings
 from devkit.env.project import Project
 from devkit.errors import DevkitError
 from devkit.files import atomic, toml_file
@@ -174,7 +173,7 @@ def render(merged: Mapping[str, Any], tool: str | None = None) -> str:
 def ensure(project: Project) -> Path:
     """Write the effective config files unless they are up to date; return their folder."""
     folder = project.state_dir()
-    digest = hashlib.sha1(HEADER.encode(), usedforsecurity=False)
+    digest = cache_key.sha1(HEADER.encode(), usedforsecurity=False)
     for source in [*sources(project), project.pyproject]:
         digest.update(str(source).encode() + b"\0" + source.read_bytes() + b"\0")
     key_file = folder / _KEY

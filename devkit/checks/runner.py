@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import os
-import shlex
+import stat
 import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from devkit import console
+from devkit.checks import parallel
 from devkit.checks.stages import PROVIDERS, REPORTS, Command
 from devkit.env.project import Project
 from devkit.errors import DevkitError
@@ -32,33 +33,52 @@ def narrow(root: Path, files: Sequence[str]) -> list[str]:
     Other files are skipped (a hook may pass any staged file). A path that does not exist
     or lies outside the project, itself or through a symbolic link, is an error: a check
     that looked at nothing must not pass, and `format` must not rewrite another project.
+    A commit hook passes every staged file, so each costs a stat or two: the real path of
+    each folder is looked up once.
     """
-    kept = []
+    top, real_folders, kept = str(root), dict[str, str](), []
     for name in files:
-        path = _checked(root, name, name if name.isprintable() else repr(name))
-        if path.is_dir() or path.suffix in PYTHON_SUFFIXES:
-            kept.append(path.relative_to(root).as_posix())
+        path, mode = _checked(top, name, name if name.isprintable() else repr(name), real_folders)
+        if stat.S_ISDIR(mode) or os.path.splitext(path)[1] in PYTHON_SUFFIXES:
+            kept.append(os.path.relpath(path, top).replace(os.sep, "/"))
     return kept
 
 
-def _checked(root: Path, name: str, shown: str) -> Path:
-    """The absolute path of FILE `name`, which must be a file or folder inside `root`."""
+_MISSING = (errno.ENOENT, errno.ENOTDIR, errno.ELOOP)
+
+
+def _checked(top: str, name: str, shown: str, real_folders: dict[str, str]) -> tuple[str, int]:
+    """The absolute path of FILE `name`, which must be a file or folder inside `top`, and its mode."""
     if not name:
         raise DevkitError("an empty path in FILES: give files or folders (`.` for the whole project)")
-    path = Path(os.path.abspath(name))
-    if not path.is_relative_to(root):
-        raise DevkitError(f"{shown} is outside the project {root}: give paths inside it")
+    path = os.path.abspath(name)
+    if not _inside(path, top):
+        raise DevkitError(f"{shown} is outside the project {top}: give paths inside it")
     try:
-        exists, resolved, is_dir, is_file = path.exists(), path.resolve(), path.is_dir(), path.is_file()
-    except OSError as exc:  # a name too long for the file system
-        raise DevkitError(f"{shown}: {exc.strerror}: check the path") from None
-    if not exists:
-        raise DevkitError(f"{shown} does not exist (in {Path.cwd()}): check the path")
-    if not resolved.is_relative_to(root):
-        raise DevkitError(f"{shown} is a link to {resolved}, outside the project {root}: give paths inside it")
-    if not is_dir and not is_file:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if exc.errno in _MISSING:
+            raise DevkitError(f"{shown} does not exist (in {os.getcwd()}): check the path") from None
+        raise DevkitError(f"{shown}: {exc.strerror}: check the path") from None  # a name too long, ...
+    real = _real(path, real_folders)
+    if not _inside(real, top):
+        raise DevkitError(f"{shown} is a link to {real}, outside the project {top}: give paths inside it")
+    if not stat.S_ISDIR(mode) and not stat.S_ISREG(mode):
         raise DevkitError(f"{shown} is not a file or a folder (a pipe, socket or device): give Python files")
-    return path
+    return path, mode
+
+
+def _real(path: str, real_folders: dict[str, str]) -> str:
+    """`path` with every symbolic link resolved; the folders' real paths cached in `real_folders`."""
+    folder, base = os.path.split(path)
+    if folder not in real_folders:
+        real_folders[folder] = os.path.realpath(folder)
+    joined = os.path.join(real_folders[folder], base)
+    return os.path.realpath(joined) if os.path.islink(joined) else joined
+
+
+def _inside(path: str, top: str) -> bool:
+    return path == top or path.startswith(top.rstrip(os.sep) + os.sep)
 
 
 def missing_tool(tool: str, needed_by: str = "") -> str:
@@ -118,34 +138,31 @@ def run(
     `targets` are the paths from `narrow` for the commands that take files (None: the
     whole project); when FILES held no Python file, those commands are skipped. With
     `reports`, a folder, the commands write their reports there (see `devkit.checks.reports`).
+    Consecutive read-only commands run side by side (see `parallel`); a command's reports
+    are written once its output is printed.
     """
     env = _activated(project)
+    planned = zip(commands, _report_steps(project, name, commands, targets, env, reports), strict=True)
+    chosen = [(command, report) for command, report in planned if targets is None or targets or not command.takes_files]
+    steps = [_step(project, report.command if report else command, targets) for command, report in chosen]
     failed = []
-    for command, step in zip(commands, _report_steps(project, name, commands, targets, env, reports), strict=True):
-        if targets is not None and not targets and command.takes_files:
-            continue
-        command = step.command if step is not None else command
-        words = argv(project, command, targets)
-        print(f"$ {shlex.join(words)}", flush=True)
-        if not Path(words[0]).is_file():
-            console.error(missing_tool(command.tool))
-            failed.append(command.tool)
-            continue
-        absent = missing_module(project, command)
-        if absent is not None:
-            console.error(absent)
-            failed.append(_label(command))
-            continue
-        sys.stderr.flush()
-        returncode = subprocess.run(words, cwd=project.root, env=env, check=False).returncode
-        if returncode != 0:
-            failed.append(_label(command))
-        if step is not None:
-            step.finish(returncode)
+    for step, (_, report), code in zip(steps, chosen, parallel.run_steps(steps, project.root, env), strict=True):
+        if code != 0:
+            failed.append(step.label)
+        if report is not None and code is not None:
+            report.finish(code)
     if failed:
         console.error(f"stage {name} failed: {', '.join(failed)}")
         return 1
     return 0
+
+
+def _step(project: Project, command: Command, targets: Sequence[str] | None) -> parallel.Step:
+    """`command` ready to run, or with the reason it cannot: its tool or a module it needs is missing."""
+    words = argv(project, command, targets)
+    if not Path(words[0]).is_file():
+        return parallel.Step(words, command.tool, missing_tool(command.tool), command.read_only)
+    return parallel.Step(words, _label(command), missing_module(project, command), command.read_only)
 
 
 def reports_folder(project: Project, given: Path | None = None) -> Path | None:

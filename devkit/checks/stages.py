@@ -7,8 +7,12 @@ here, so no tool command line is written twice. A project adds or replaces stage
     [tool.devkit.stages]
     docs = ["mkdocs build --strict"]
     tests = ["pytest -x -c .devkit/lint.toml --rootdir=. --confcutdir=."]
+    ruff = { commands = ["ruff check --config .devkit/ruff.toml {files}"], read-only = true }
 
-Each command's first word is a tool installed in the project's `.venv`. A stage name
+Each command's first word is a tool installed in the project's `.venv`. A last word
+`{files}` receives the FILES given to `devkit run` (after `--`; nothing without FILES).
+The commands of a stage declared `read-only` change no file of the project (their own
+caches aside), so `devkit run` may run them side by side. A stage name
 becomes a CI job name and a word of a CI script: lowercase letters, digits, `-` and `_`,
 starting with a letter, and neither a GitLab CI keyword nor one of devkit's own jobs.
 """
@@ -32,13 +36,15 @@ class Command(NamedTuple):
     """One tool run: `tool` from `.venv/bin`, its arguments, and its default targets.
 
     A command with `takes_files` checks the FILES given to `devkit run` instead of its
-    default targets; the others always run over the whole project.
+    default targets; the others always run over the whole project. A `read_only`
+    command changes no file of the project, so it may run beside the stage's others.
     """
 
     tool: str
     args: tuple[str, ...]
     targets: tuple[str, ...] = ()
     takes_files: bool = False
+    read_only: bool = False
 
     def argv(self, files: Sequence[str] | None = None) -> list[str]:
         """The arguments after the tool, for `files` (None: the default targets).
@@ -51,7 +57,7 @@ class Command(NamedTuple):
 
 _RUFF_CHECK = ("check", "--config", RUFF_CONFIG, "--force-exclude")
 _RUFF_FORMAT = ("format", "--config", RUFF_CONFIG, "--force-exclude")
-_MYPY = Command("mypy", ("--config-file", LINT_CONFIG))
+_MYPY = Command("mypy", ("--config-file", LINT_CONFIG), read_only=True)
 # `python -m pytest` puts the project root on sys.path: tests import the project's code
 # even when it is not installed (Poetry's package-mode = false).
 _PYTEST = Command(
@@ -61,8 +67,8 @@ _PYTEST = Command(
 
 BUILTIN: dict[str, tuple[Command, ...]] = {
     "lint": (  # --no-fix: a project's `fix = true` must not let a check rewrite the code and pass
-        Command("ruff", (*_RUFF_CHECK, "--no-fix"), (".",), takes_files=True),
-        Command("ruff", (*_RUFF_FORMAT, "--check"), (".",), takes_files=True),
+        Command("ruff", (*_RUFF_CHECK, "--no-fix"), (".",), takes_files=True, read_only=True),
+        Command("ruff", (*_RUFF_FORMAT, "--check"), (".",), takes_files=True, read_only=True),
         _MYPY,
     ),
     "format": (
@@ -114,8 +120,9 @@ PROVIDERS = dict.fromkeys(("ruff", "mypy", "pytest", "pytest-cov", "coverage", "
 def table(pyproject: Mapping[str, Any]) -> dict[str, tuple[Command, ...]]:
     """The built-in stages with the project's `[tool.devkit.stages]` on top."""
     stages = dict(BUILTIN)
-    for name, commands in settings.table(pyproject, "stages").items():
-        stages[check_name(name)] = tuple(_command(name, command) for command in _as_list(name, commands))
+    for name, value in settings.table(pyproject, "stages").items():
+        commands, read_only = _unpack(check_name(name), value)
+        stages[name] = tuple(_command(name, command, read_only) for command in _as_list(name, commands))
     return stages
 
 
@@ -133,6 +140,25 @@ def check_name(name: str) -> str:
     return name
 
 
+_STAGE_KEYS = ("commands", "read-only")
+
+
+def _unpack(name: str, value: object) -> tuple[object, bool]:
+    """A stage's commands and whether it is read-only: a list (or one command), or a table."""
+    if not isinstance(value, Mapping):
+        return value, False
+    where = f"[tool.devkit.stages] {name} in pyproject.toml"
+    unknown = sorted(set(value) - set(_STAGE_KEYS))
+    if unknown:
+        raise DevkitError(f"{where}: unknown key {unknown[0]!r}; a stage table has `commands` and `read-only`")
+    if "commands" not in value:
+        raise DevkitError(f'{where}: a stage table needs `commands`, e.g. commands = ["mkdocs build"]')
+    read_only = value.get("read-only", False)
+    if not isinstance(read_only, bool):
+        raise DevkitError(f"{where}: `read-only` must be true or false, not {read_only!r}")
+    return value["commands"], read_only
+
+
 def _as_list(name: str, commands: object) -> list[object]:
     if isinstance(commands, str):
         return [commands]
@@ -145,7 +171,10 @@ def _as_list(name: str, commands: object) -> list[object]:
     raise DevkitError(f"[tool.devkit.stages] {name} in pyproject.toml must be a command or a list of commands")
 
 
-def _command(stage: str, command: object) -> Command:
+FILES = "{files}"
+
+
+def _command(stage: str, command: object, read_only: bool = False) -> Command:
     try:
         words = shlex.split(command) if isinstance(command, str) else command
     except ValueError as exc:  # an unclosed quote
@@ -157,7 +186,14 @@ def _command(stage: str, command: object) -> Command:
             f"[tool.devkit.stages] {stage}: {words[0]!r} in pyproject.toml is a path; a command starts with the "
             "name of a tool in .venv/bin (add the tool to the dev group, or run a script with `python path/to/it.py`)"
         )
-    return Command(words[0], tuple(words[1:]))
+    if FILES in words[:-1] or words[0] == FILES or any(FILES in word and word != FILES for word in words):
+        raise DevkitError(
+            f"[tool.devkit.stages] {stage}: {command!r} in pyproject.toml: {FILES} stands alone as the last "
+            "word (devkit puts `--` and the FILES there); move it to the end"
+        )
+    if words[-1] == FILES:
+        return Command(words[0], tuple(words[1:-1]), takes_files=True, read_only=read_only)
+    return Command(words[0], tuple(words[1:]), read_only=read_only)
 
 
 def lookup(stages: Mapping[str, tuple[Command, ...]], name: str) -> tuple[Command, ...]:

@@ -8,13 +8,17 @@ alone without a prefix.
 
 from __future__ import annotations
 
-import hashlib
-
 TYPE_CHECKING = False  # typing itself costs milliseconds at start-up
 if TYPE_CHECKING:
     import os
     from collections.abc import Iterable
+    from hashlib import sha1 as sha1
     from pathlib import Path
+else:
+    try:  # CPython's own SHA-1: hashlib loads OpenSSL first, about 3 ms on every hook and make target
+        from _sha1 import sha1
+    except ImportError:  # an interpreter built without it
+        from hashlib import sha1
 
 DEFAULT = "default"
 
@@ -22,7 +26,7 @@ DEFAULT = "default"
 def blob_id(data: bytes) -> str:
     """The id git gives a blob with these bytes (`git hash-object`)."""
     header = b"blob %d\0" % len(data)
-    return hashlib.sha1(header + data, usedforsecurity=False).hexdigest()
+    return sha1(header + data, usedforsecurity=False).hexdigest()
 
 
 def digest(files: Iterable[str | os.PathLike[str]]) -> str:
@@ -37,7 +41,7 @@ def digest(files: Iterable[str | os.PathLike[str]]) -> str:
     if not ids:
         return DEFAULT
     joined = "-".join(sorted(ids))
-    return hashlib.sha1(joined.encode(), usedforsecurity=False).hexdigest()
+    return sha1(joined.encode(), usedforsecurity=False).hexdigest()
 
 
 def key(files: Iterable[Path], prefix: str = "") -> str:
