@@ -122,7 +122,9 @@ def test_pipeline_passes_in_containers_then_its_deps_jobs_install_nothing(
         assert IN_SYNC in job_lines(first, job), first
     assert {"uv", "devkit-toolchain", "numpy"} <= first_asked  # the deps jobs installed from the index
     wheel = service.project / "dist/ml_service-0.1.0-py3-none-any.whl"  # build:wheel's artifact
-    assert "ml_service/cli.py" in zipfile.ZipFile(wheel).namelist()
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "ml_service/cli.py" in names
+    assert {name.split("/")[0] for name in names} == {"ml_service", "ml_service-0.1.0.dist-info"}  # no job cache
 
     with service.index.watch() as second_asked:
         code, second = pipeline(service, gitlab_ci_local, docker, *DEPS_JOBS)
