@@ -38,6 +38,11 @@ OTHER_PLATFORMS = (("appnope", "1.0.0"), ("cffi", "2.1.1"), ("colorama", "0.4.6"
 INDEX_SOURCE = '\n[[tool.poetry.source]]\nname = "company"\nurl = "{url}"\npriority = "primary"\n'
 # The index holds the wheels of Python 3.11, which the pipeline's image runs.
 FOR_PYTHONS, ONLY_311 = 'requires-python = ">=3.11"', 'requires-python = ">=3.11,<3.12"'
+# The check jobs' reports, their artifacts for GitLab's merge request widgets.
+REPORTS = sorted(
+    [f"lint.{tool}.codequality.json" for tool in ("ruff-check", "ruff-format", "mypy")]
+    + ["tests.pytest.junit.xml", "tests.coverage.cobertura.xml"]
+)
 IN_SYNC = "devkit: .venv is in sync with poetry.lock"
 
 
@@ -125,6 +130,7 @@ def test_pipeline_passes_in_containers_then_its_deps_jobs_install_nothing(
     names = zipfile.ZipFile(wheel).namelist()
     assert "ml_service/cli.py" in names
     assert {name.split("/")[0] for name in names} == {"ml_service", "ml_service-0.1.0.dist-info"}  # no job cache
+    assert sorted(path.name for path in (service.project / ".devkit/reports").iterdir()) == REPORTS
 
     with service.index.watch() as second_asked:
         code, second = pipeline(service, gitlab_ci_local, docker, *DEPS_JOBS)
