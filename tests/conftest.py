@@ -52,6 +52,10 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("devkit")
+# The image the example's pipeline and Dockerfile name; no image can be pulled here, so
+# `bash .ci/run` makes it from Debian's packages.
+BASE_IMAGE = "python:3.11-slim"
+ENGINE_MISSING = "no Docker engine answers: set DEVKIT_DOCKER to a client whose engine runs (bash .ci/run starts one)"
 POETRY_MISSING = "Poetry not found: set DEVKIT_TEST_POETRY or put poetry on PATH (bash .ci/run installs it)"
 PREK_MISSING = "prek not found: set DEVKIT_TEST_PREK or put prek on PATH (bash .ci/run installs it)"
 
@@ -281,6 +285,17 @@ def gitlab_ci_local() -> Path:
     if not found or not Path(found).is_file():
         pytest.fail("gitlab-ci-local not found: set DEVKIT_TEST_GITLAB_CI_LOCAL (bash .ci/run installs it)")
     return Path(found)
+
+
+@pytest.fixture(scope="session")
+def docker() -> str:
+    """The docker client (`$DEVKIT_DOCKER`, else on PATH), once its engine answers and holds the base image."""
+    client = shutil.which(os.environ.get("DEVKIT_DOCKER") or "docker")
+    if client is None or subprocess.run([client, "info"], capture_output=True, check=False).returncode != 0:
+        pytest.fail(ENGINE_MISSING)
+    if subprocess.run([client, "image", "inspect", BASE_IMAGE], capture_output=True, check=False).returncode != 0:
+        pytest.fail(f"the engine has no {BASE_IMAGE}: bash .ci/run makes it from Debian's packages")
+    return client
 
 
 @pytest.fixture(scope="session")

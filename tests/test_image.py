@@ -20,25 +20,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import SessionCaches, isolate
+from tests.conftest import BASE_IMAGE, SessionCaches, isolate
 from tests.support.proc import run
 from tests.support.projects import EXAMPLE_WHEELS_MISSING, copy_example, link_checkout
 
 DEVKIT = [sys.executable, "-m", "devkit"]
-BASE_IMAGE = "python:3.11-slim"
 WHEEL = "ml_service-0.1.0-py3-none-any.whl"
-ENGINE_MISSING = "no Docker engine answers: set DEVKIT_DOCKER to a client whose engine runs (bash .ci/run starts one)"
-
-
-@pytest.fixture(scope="session")
-def docker() -> str:
-    """The docker client, once its engine answers and holds the base image."""
-    client = os.environ.get("DEVKIT_DOCKER") or shutil.which("docker")
-    if client is None or subprocess.run([client, "info"], capture_output=True, check=False).returncode != 0:
-        pytest.fail(ENGINE_MISSING)
-    if subprocess.run([client, "image", "inspect", BASE_IMAGE], capture_output=True, check=False).returncode != 0:
-        pytest.fail(f"the engine has no {BASE_IMAGE}: bash .ci/run makes it from Debian's packages")
-    return client
 
 
 def name_images(project: Path) -> str:

@@ -119,6 +119,21 @@ def test_index_sees_wheels_added_after_start(tmp_path: Path) -> None:
         assert b"late-1.0-py3-none-any.whl" in page
 
 
+def test_index_watch_names_the_projects_asked_inside_the_block(tmp_path: Path) -> None:
+    wheel = build_wheel(tmp_path, "Some_Thing", "1.0")
+    build_wheel(tmp_path, "other", "1.0")
+    with serve_index(tmp_path) as index:
+        _fetch(index.url + "other/")
+        with index.watch() as asked:
+            _fetch(index.url)
+            _fetch(index.url + "some-thing/")
+            _fetch(urljoin(index.url, f"../files/{wheel.name}"))
+            _fetch(index.url + "missing/")
+        _fetch(index.url + "other/")
+
+    assert asked == {"some-thing", "missing"}
+
+
 def test_uv_installs_from_index(tmp_path: Path, uv: Path, index_url: str) -> None:
     """uv resolves against the loopback index, honouring data-requires-python."""
     venv = tmp_path / "venv"

@@ -1,4 +1,4 @@
-"""gitlab-ci-local: a rendered pipeline run on this machine, with the shell executor."""
+"""gitlab-ci-local: a rendered pipeline run on this machine, with the shell or the docker executor."""
 
 from __future__ import annotations
 
@@ -6,6 +6,11 @@ from pathlib import Path
 
 from tests.support.proc import run
 from tests.support.service import write
+
+# The docker executor copies the project, caches and artifacts with a helper image (bash,
+# rsync). Its default, docker.io/firecow/gitlab-ci-local-util, cannot be pulled here:
+# `bash .ci/run` makes this one from the base image and Debian's rsync.
+HELPER_IMAGE = "gitlab-ci-local-helper:bookworm"
 
 
 def commit_example(example: Path) -> Path:
@@ -20,17 +25,39 @@ def commit_example(example: Path) -> Path:
     for entry in example.parent.parent.iterdir():
         if entry.is_symlink():
             (state / entry.name).symlink_to(entry.resolve())
-    write(example, ".gitignore", ".venv/\n.cache/\n.devkit/\n.gitlab-ci-local/\ndist/\n")
-    run(["git", "init", "-q"], cwd=example)
-    run(["git", "add", "-A"], cwd=example)
-    run(["git", "commit", "-qm", "start"], cwd=example)
-    return example
+    return commit(example)
+
+
+def commit(project: Path) -> Path:
+    """`project` committed in a new git repository: gitlab-ci-local runs the committed files."""
+    write(project, ".gitignore", ".venv/\n.cache/\n.devkit/\n.gitlab-ci-local/\ndist/\n")
+    run(["git", "init", "-q"], cwd=project)
+    run(["git", "add", "-A"], cwd=project)
+    run(["git", "commit", "-qm", "start"], cwd=project)
+    return project
 
 
 def gitlab(project: Path, executable: Path, *arguments: str) -> tuple[int, str]:
     """Run the pipeline (or the jobs `arguments` name); the exit code and everything printed."""
     command: list[str | Path] = [executable, "--force-shell-executor", "--shell-isolation", "--no-color", *arguments]
     result = run(command, cwd=project, check=False)
+    return result.returncode, result.stdout + result.stderr
+
+
+def in_containers(
+    project: Path, executable: Path, docker: str, variables: dict[str, str], *jobs: str
+) -> tuple[int, str]:
+    """Run the pipeline (or `jobs`) with the docker executor, each job in its image.
+
+    The containers share the host's network, so a package index on 127.0.0.1 answers
+    them; `variables` are given to every job, as a runner's CI/CD variables are. Returns
+    the exit code and everything printed.
+    """
+    command: list[str | Path] = [executable, "--no-color", "--container-executable", docker]
+    command += ["--helper-image", HELPER_IMAGE, "--network", "host"]
+    for name, value in variables.items():
+        command += ["--variable", f"{name}={value}"]
+    result = run([*command, *jobs], cwd=project, check=False)
     return result.returncode, result.stdout + result.stderr
 
 

@@ -10,6 +10,8 @@ moment, so wheels added after start are visible at once:
   with ``data-requires-python`` (HTML-escaped) read from the wheel METADATA;
 * ``/files/<file>`` serves the file itself (after ``RunningIndex.slow`` seconds, if set).
 
+``RunningIndex.watch()`` names the projects whose page or files are requested in a block.
+
 Only wheels (``*.whl``) are indexed.
 """
 
@@ -49,6 +51,18 @@ class RunningIndex:
             yield
         finally:
             self.server.delay = 0.0
+
+    @contextmanager
+    def watch(self) -> Iterator[set[str]]:
+        """A set that fills, inside the block, with the projects whose page or files are requested."""
+        asked: set[str] = set()
+        with self.server.lock:
+            self.server.watchers.append(asked)
+        try:
+            yield asked
+        finally:
+            with self.server.lock:
+                self.server.watchers.remove(asked)
 
 
 @dataclass(frozen=True)
@@ -144,6 +158,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _respond(self, *, send_body: bool) -> None:
         path = unquote(urlsplit(self.path).path)
+        self._note(path)
         if path == "/simple":
             self._redirect("/simple/")
         elif path == "/simple/":
@@ -154,6 +169,18 @@ class _Handler(BaseHTTPRequestHandler):
             self._file(path.removeprefix("/files/"), send_body)
         else:
             self._not_found(send_body)
+
+    def _note(self, path: str) -> None:
+        """Tell the watchers which project a page or file request is for."""
+        if path.startswith("/simple/") and path != "/simple/":
+            name = path.removeprefix("/simple/").split("/")[0]
+        elif path.startswith("/files/"):
+            name = path.removeprefix("/files/").split("-")[0]
+        else:
+            return
+        with self.server.lock:
+            for watcher in self.server.watchers:
+                watcher.add(normalize_project(name))
 
     def _project(self, rest: str, send_body: bool) -> None:
         name = rest.rstrip("/")
@@ -202,6 +229,8 @@ class _IndexServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.wheelhouse = wheelhouse
         self.delay = 0.0
+        self.lock = threading.Lock()
+        self.watchers: list[set[str]] = []
 
 
 @contextmanager
