@@ -16,7 +16,7 @@ from devkit.checks import stages
 from tests.conftest import HookRunner
 from tests.support.gitlab_ci_local import commit_example, gitlab, job_lines
 from tests.support.proc import run
-from tests.support.service import write
+from tests.support.service import make_service, write
 
 SOURCE = Path(__file__).resolve().parent.parent
 DEVKIT = [sys.executable, "-m", "devkit"]
@@ -349,6 +349,18 @@ def test_ci_run_fails_on_a_stale_pipeline_and_still_runs_the_stages(example_proj
     ran = printed(result.stdout)
     assert ran[0] == ["devkit", "check"]
     assert any(words[-1] == "--cov-config=.devkit/lint.toml" for words in ran)  # the tests stage ran
+
+
+def test_ci_run_without_a_rendered_pipeline_runs_the_stages_only(locked_service: Path, tmp_path: Path) -> None:
+    # devkit's own repository: no .gitlab-ci.yml, and no devkit in its own lock to render one with
+    service = make_service(locked_service, tmp_path / "service")
+
+    result = run([*DEVKIT, "ci", "run"], cwd=service, check=False)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    ran = printed(result.stdout)
+    assert ["devkit", "check"] not in ran
+    assert ran[0][1:3] == ["check", "--config"]  # lint's ruff check comes first
 
 
 def test_a_project_stage_in_ci_becomes_a_job_running_it(example_project: Path) -> None:

@@ -21,8 +21,9 @@ render  write .gitlab-ci.yml from the stage table and the sync setting: dependen
         .gitlab-ci.local.yml first, or replace it with --force.
 check   exit 1 with a unified diff when .gitlab-ci.yml differs from what render writes
         (`devkit check` checks every file devkit renders).
-run     run `devkit check` and the check stages locally, in CI's order, as the jobs do
-        (what `make ci` runs); every stage runs even when one fails.
+run     run the check stages locally, in CI's order, as the jobs do (what `make ci`
+        runs), after `devkit check` when .gitlab-ci.yml is devkit's; every stage runs
+        even when one fails.
 """
 
 
@@ -82,14 +83,17 @@ def _run(project: Project) -> int:
     from devkit.checks import runner, stages
     from devkit.commands import check
     from devkit.env import pyproject as pyproject_file
-    from devkit.render import gitlab_ci
+    from devkit.render import gitlab_ci, managed
 
     pyproject = pyproject_file.read(project.pyproject)
     table = stages.table(pyproject)
     checks = gitlab_ci.checks(pyproject)  # a bad setting stops before anything is synced
     runner.prepare(project)
-    print("$ devkit check", flush=True)
-    failed = ["devkit check"] if check.check(project) != 0 else []
+    failed = []
+    pipeline = project.root / gitlab_ci.CI_FILE
+    if pipeline.is_file() and managed.is_devkits(pipeline):  # the pipeline's first check job runs it
+        print("$ devkit check", flush=True)
+        failed += ["devkit check"] if check.check(project) != 0 else []
     reports = runner.reports_folder(project)
     failed += [name for name in checks if runner.run(project, name, table[name], None, reports) != 0]
     if failed:
