@@ -137,15 +137,19 @@ def admits(requires: str | None) -> Callable[[str], bool]:
     Standard library only: the hooks' first sync runs before devkit's dependencies exist.
     """
     own = _clauses(DEVKIT_REQUIRES, DEVKIT_REQUIRES)
-    alternatives = [_clauses(_pep440(part, requires), requires) for part in (requires or "").split("||")]
+    project = _project_admits(requires)
 
     def admitted(version: str) -> bool:
         release = tuple(int(part) for part in version.split("."))
-        return all(map(partial(_holds, release), own)) and any(
-            all(_holds(release, clause) for clause in alternative) for alternative in alternatives
-        )
+        return all(map(partial(_holds, release), own)) and project(release)
 
     return admitted
+
+
+def _project_admits(requires: str | None) -> Callable[[tuple[int, ...]], bool]:
+    """Whether a release (3, 12, 1) satisfies the project's requirement alone (any `||` alternative)."""
+    alternatives = [_clauses(_pep440(part, requires), requires) for part in (requires or "").split("||")]
+    return lambda release: any(all(_holds(release, clause) for clause in alternative) for alternative in alternatives)
 
 
 def admits_older_than_devkit(pyproject: Mapping[str, Any]) -> bool:
@@ -154,12 +158,8 @@ def admits_older_than_devkit(pyproject: Mapping[str, Any]) -> bool:
     Poetry and uv resolve the dev group for every Python the project admits: devkit's
     requirement then needs a marker that leaves those out.
     """
-    requires = _requires_python(pyproject)
-    alternatives = [_clauses(_pep440(part, requires), requires) for part in (requires or "").split("||")]
-    older = [(3, minor, patch) for minor in range(11) for patch in (0, 99)]
-    return any(
-        all(_holds(release, clause) for clause in alternative) for alternative in alternatives for release in older
-    )
+    project = _project_admits(_requires_python(pyproject))
+    return any(project((3, minor, patch)) for minor in range(11) for patch in (0, 99))
 
 
 def oldest_minor(pyproject: Mapping[str, Any]) -> str | None:
@@ -170,16 +170,8 @@ def oldest_minor(pyproject: Mapping[str, Any]) -> str | None:
     requires = _requires_python(pyproject)
     if requires is None:
         return None
-    alternatives = [_clauses(_pep440(part, requires), requires) for part in requires.split("||")]
-    for minor in range(20):
-        releases = [(3, minor, patch) for patch in (0, 99)]
-        if any(
-            all(_holds(release, clause) for clause in alternative)
-            for alternative in alternatives
-            for release in releases
-        ):
-            return f"3.{minor}"
-    return None
+    project = _project_admits(requires)
+    return next((f"3.{minor}" for minor in range(20) if project((3, minor, 0)) or project((3, minor, 99))), None)
 
 
 def _pep440(constraint: str, requires: str | None) -> str:
