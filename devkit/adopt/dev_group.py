@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import tomlkit
-from tomlkit.items import Array, InlineTable, Table
+from tomlkit.items import Array
 from tomlkit.toml_document import TOMLDocument
 
 from devkit.env.names import canonical, requirement_name
 from devkit.errors import DevkitError, UsageError
+from devkit.files import toml_file
 
 DEVKIT = "devkit-toolchain"
 PROVIDED = ("ruff", "mypy", "pytest", "pytest-cov", "coverage", "pre-commit", "uv")
@@ -107,7 +108,7 @@ def _poetry(document: TOMLDocument, wanted: Source, floor: bool) -> list[str]:
         value.update(_poetry_source(wanted))
         value.update({"python": f">={PYTHON_FLOOR}"} if floor else {})
     current = group.get(DEVKIT)
-    if current is None or _plain(current) != _plain(value):
+    if current is None or toml_file.plain(current) != toml_file.plain(value):
         group[DEVKIT] = value
         notes.append(f"{DEVKIT} {_shown(wanted)} in the dev group [tool.poetry.group.dev.dependencies]")
     return notes
@@ -143,7 +144,7 @@ def _uv(document: TOMLDocument, wanted: Source, floor: bool) -> list[str]:
         sources = _table(document, "tool", "uv", "sources")
         value = tomlkit.inline_table()
         value.update({"path": wanted.value, "editable": True} if wanted.kind == "path" else _git(wanted))
-        if _plain(sources.get(DEVKIT)) != _plain(value):
+        if toml_file.plain(sources.get(DEVKIT)) != toml_file.plain(value):
             sources[DEVKIT] = value
             notes.append(f"{DEVKIT} from {wanted.value} in [tool.uv.sources]")
     return notes
@@ -166,10 +167,6 @@ def _git(wanted: Source) -> dict[str, Any]:
 
 def _shown(wanted: Source) -> str:
     return {"index": wanted.value, "path": f"from {wanted.value}", "git": f"from git {wanted.value}"}[wanted.kind]
-
-
-def _plain(value: object) -> object:
-    return value.unwrap() if isinstance(value, (Table, InlineTable, Array)) else value
 
 
 def _table(document: TOMLDocument, *keys: str) -> Any:

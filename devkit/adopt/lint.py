@@ -27,6 +27,7 @@ from devkit.adopt import baseline, ini, tool_config
 from devkit.adopt.plan import Plan, read
 from devkit.checks.config import PROJECT_FILE
 from devkit.errors import DevkitError
+from devkit.files import toml_file
 
 HEADER = "# This project's settings on top of devkit's shared lint.toml (`devkit config TOOL` shows the result).\n"
 RUFF_LINT_KEYS = frozenset(
@@ -123,7 +124,7 @@ def _add(container: _Container, moved: Mapping[str, Any], path: tuple[str, ...])
             for item in value:
                 if item not in old.unwrap():
                     old.append(item)
-        elif _plain(old) != _plain(value):
+        elif toml_file.plain(old) != toml_file.plain(value):
             kept.append(".".join(here))
     return kept
 
@@ -148,11 +149,6 @@ def _hold(tools: _Container, document: TOMLDocument) -> list[str]:
             container[name] = item
             held.append(".".join(key))
     return held
-
-
-def _plain(value: object) -> object:
-    unwrap = getattr(value, "unwrap", None)
-    return unwrap() if callable(unwrap) else value
 
 
 def _leave_files(plan: Plan, found: list[tool_config.Found]) -> None:

@@ -74,3 +74,9 @@ def dumps(data: Mapping[str, Any]) -> str:
         return tomlkit.dumps(data)
     except (TOMLKitError, TypeError, ValueError) as exc:
         raise DevkitError(f"this data cannot be written as TOML ({exc}); please report it to devkit") from None
+
+
+def plain(value: object) -> object:
+    """A value of a tomlkit document as plain Python data (tables, arrays and scalars alike)."""
+    unwrap = getattr(value, "unwrap", None)
+    return unwrap() if callable(unwrap) else value
