@@ -71,16 +71,22 @@ def two_releases(tmp_path: Path, wheelhouse: Path, devkit_wheel: Path, next_devk
         yield index.url
 
 
-def test_upgrade_follows_a_devkit_bump_in_the_lock(
-    tmp_path: Path, two_releases: str, uv: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("UV_DEFAULT_INDEX", two_releases)
+def synced_service(tmp_path: Path, uv: Path, index_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A uv project on devkit 0.1.0 from `index_url`, locked, its .venv synced by uv."""
+    monkeypatch.setenv("UV_DEFAULT_INDEX", index_url)
     project = tmp_path / "service"
     project.mkdir()
     (project / "pyproject.toml").write_text(PYPROJECT.format(version="0.1.0"))
     run([uv, "lock"], cwd=project)
-    run(["git", "init", "--quiet"], cwd=project)
     run([uv, "sync", "--locked"], cwd=project)
+    return project
+
+
+def test_upgrade_follows_a_devkit_bump_in_the_lock(
+    tmp_path: Path, two_releases: str, uv: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = synced_service(tmp_path, uv, two_releases, monkeypatch)
+    run(["git", "init", "--quiet"], cwd=project)
     devkit = project / ".venv/bin/devkit"
     run([devkit, "ci", "render"], cwd=project)
     commit_all(project, "devkit 0.1.0")
@@ -105,12 +111,7 @@ def test_upgrade_follows_a_devkit_bump_in_the_lock(
 def test_a_devkit_installed_in_venv_rebuilds_its_own_venv_for_another_python(
     tmp_path: Path, two_releases: str, uv: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("UV_DEFAULT_INDEX", two_releases)
-    project = tmp_path / "service"
-    project.mkdir()
-    (project / "pyproject.toml").write_text(PYPROJECT.format(version="0.1.0"))
-    run([uv, "lock"], cwd=project)
-    run([uv, "sync", "--locked"], cwd=project)
+    project = synced_service(tmp_path, uv, two_releases, monkeypatch)
     # .venv now says it runs another Python than [tool.devkit] python: devkit must rebuild it,
     # while the devkit and the uv doing so are the ones installed in it
     config = project / ".venv/pyvenv.cfg"
