@@ -206,6 +206,18 @@ def test_a_lint_toml_with_a_value_where_a_table_belongs_is_one_line(project: Pat
     )
 
 
+def test_a_malformed_lint_toml_is_one_line_naming_its_line_and_nothing_is_written(project: Path) -> None:
+    (project / "lint.toml").write_text("[tool.ruff\nline-length = 100\n")
+    before = {path.name: path.read_bytes() for path in project.iterdir()}
+
+    result = run([*DEVKIT, "init", "--from", str(project.parent.parent)], cwd=project, check=False)
+
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert f"{project / 'lint.toml'}:1:" in result.stderr
+    assert {path.name: path.read_bytes() for path in project.iterdir()} == before
+
+
 def test_an_existing_lint_toml_keeps_its_comments_and_its_values(project: Path) -> None:
     own = "# our lint rules\n[tool.ruff]\nline-length = 110  # agreed in review\n"
     (project / "lint.toml").write_text(own)

@@ -57,6 +57,8 @@ def plan(plan: Plan, document: TOMLDocument, *, adopting: bool) -> None:
     found, notes = tool_config.find(document, plan.root)
     path = plan.root / PROJECT_FILE
     current = read(path)
+    if current is not None:
+        toml_file.loads(current, path)  # a syntax error is named with its line first
     lint = tomlkit.parse(current) if current is not None else tomlkit.document()
     tools = _tools(lint)
     for moved in found:
