@@ -2,7 +2,8 @@
 
 A `devkit sync` that finds `.venv` in sync is answered by `devkit.env.noop` before argparse
 and the command modules are imported: it runs on every make target and every hook. So is
-`devkit run STAGE [FILES...]`, which goes straight to its command (see `_dispatch`).
+`devkit run STAGE [FILES...]`, which goes straight to its command (see `_dispatch`), and
+from there to the stage's stored plan while it is current (`devkit.checks.plan`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import sys
 
 from devkit import console
-from devkit.env import noop
 from devkit.errors import DevkitError, UsageError
 
 TYPE_CHECKING = False  # typing itself costs milliseconds at start-up
@@ -97,8 +97,11 @@ def _dispatch(arguments: list[str]) -> Callable[[], int]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    if noop.answer(arguments):
-        return 0
+    if arguments[:1] == ["sync"]:
+        from devkit.env import noop
+
+        if noop.answer(arguments):
+            return 0
     command = _dispatch(arguments)
     try:
         code = command()

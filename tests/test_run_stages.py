@@ -10,6 +10,7 @@ import argparse
 import os
 import pty
 import shlex
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -323,3 +324,37 @@ def test_an_unknown_stage_is_the_same_error_on_both_paths(
     assert quick == f"devkit: error: {parsed.value}\n"
     assert "no stage 'deploy'; the stages are: lint, format, typecheck, tests, build" in quick
     assert devkit(service, "run", "--", "deploy")[2] == quick
+
+
+@pytest.mark.parametrize("read_only", ["true", "false"], ids=["side by side", "alone"])
+def test_a_command_starts_with_sigpipe_at_its_default_as_subprocess_starts_it(service: Path, read_only: str) -> None:
+    shows = service / ".venv/bin/ignored-signals"  # the signals its process ignores, as the kernel lists them
+    shows.write_text("#!/bin/sh\nexec grep SigIgn /proc/self/status\n")
+    shows.chmod(0o755)
+    add_stages(service, f'pipe = {{ commands = ["ignored-signals", "python -c pass"], read-only = {read_only} }}')
+
+    code, stdout, stderr = devkit(service, "run", "pipe")
+
+    assert code == 0, stdout + stderr
+    mask = int(stdout.splitlines()[1].split()[1], 16)
+    assert mask & (1 << (signal.SIGPIPE - 1)) == 0  # Python ignores SIGPIPE; a tool it starts must not
+
+
+@pytest.mark.parametrize("read_only", ["true", "false"], ids=["side by side", "alone"])
+def test_a_tool_that_cannot_start_is_a_one_line_error_and_fails_the_stage(service: Path, read_only: str) -> None:
+    broken = service / ".venv/bin/broken"
+    broken.write_text("#!/nonexistent/python\n")
+    broken.chmod(0o755)
+    add_stages(
+        service, f'trio = {{ commands = ["broken --check", "python -c \\"print(1)\\""], read-only = {read_only} }}'
+    )
+
+    code, stdout, stderr = devkit(service, "run", "trio")
+
+    assert code == 1
+    assert stdout.splitlines()[1:] == [f"$ {service / '.venv/bin/python'} -c 'print(1)'", "1"]
+    assert [line for line in stderr.splitlines() if line.startswith("devkit: error")] == [
+        f"devkit: error: {broken}: No such file or directory: run `devkit sync` to repair .venv, or check the "
+        "stage's command",
+        "devkit: error: stage trio failed: broken",
+    ]

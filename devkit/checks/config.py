@@ -36,7 +36,7 @@ from devkit.files import atomic, toml_file
 PROJECT_FILE = "lint.toml"
 MERGED = "lint.toml"
 RUFF = "ruff.toml"
-_KEY = "config.key"
+KEY = "config.key"
 HEADER = (
     f"# Written by devkit from its base config and this project's {PROJECT_FILE} and pyproject.toml;\n"
     f"# rewritten when they change. To change a setting, edit (or create) {PROJECT_FILE} in the project\n"
@@ -176,7 +176,7 @@ def ensure(project: Project) -> Path:
     digest = cache_key.sha1(HEADER.encode(), usedforsecurity=False)
     for source in [*sources(project), project.pyproject]:
         digest.update(str(source).encode() + b"\0" + source.read_bytes() + b"\0")
-    key_file = folder / _KEY
+    key_file = folder / KEY
     fresh = key_file.is_file() and key_file.read_bytes() == digest.hexdigest().encode()
     if fresh and (folder / MERGED).is_file() and (folder / RUFF).is_file():
         return folder

@@ -24,6 +24,7 @@ import shlex
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
+from devkit.checks import plan
 from devkit.env import settings
 from devkit.errors import DevkitError
 
@@ -51,8 +52,7 @@ class Command(NamedTuple):
 
         `--` comes before the paths, so a file named like an option stays a file.
         """
-        targets = files if self.takes_files and files is not None else self.targets
-        return [*self.args, "--", *targets] if targets else list(self.args)
+        return plan.arguments(self.args, self.targets, self.takes_files, files)
 
 
 _RUFF_CHECK = ("check", "--config", RUFF_CONFIG, "--force-exclude")

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+RECORD = "strays-warned"  # in .devkit/: the places `devkit run` last named, so it names them once
 FILES = ("mypy.ini", ".mypy.ini", "pytest.ini", ".pytest.ini", ".coveragerc", "ruff.toml", ".ruff.toml")
 SHARED = {"setup.cfg": ("[mypy", "[tool:pytest]", "[coverage:"), "tox.ini": ("[pytest]", "[coverage:")}
 

@@ -79,20 +79,31 @@ def quick_words(words: Sequence[str]) -> tuple[str, list[str]] | None:
 
 
 def run_stage(stage: str, files: Sequence[str], reports: Path | None = None) -> int:
-    """`devkit run STAGE FILES... [--reports DIR]`: the exit code."""
+    """`devkit run STAGE FILES... [--reports DIR]`: the exit code.
+
+    The stage's stored plan runs when nothing it came from changed (see
+    `devkit.checks.plan`); otherwise the full path resolves the stage and stores a new one.
+    """
+    import time
+
+    from devkit.checks import plan
+
+    if reports is None and (code := plan.replay(stage, files)) is not None:
+        return code
+    begun_ns = time.time_ns()
     from pathlib import Path
 
-    from devkit.checks import runner, stages
+    from devkit.checks import runner, stages, targets
     from devkit.env import pyproject as pyproject_file
     from devkit.env.project import find_project
 
     project = find_project(Path.cwd())
     pyproject = pyproject_file.read(project.pyproject)
     commands = stages.lookup(stages.table(pyproject), stage)
-    targets = runner.narrow(project.root, files) if files else None
+    paths = targets.narrow(str(project.root), files) if files else None
     runner.prepare(project)
     _warn_once_about_strays(project, pyproject)
-    return runner.run(project, stage, commands, targets, runner.reports_folder(project, reports))
+    return runner.run(project, stage, commands, paths, runner.reports_folder(project, reports), begun_ns)
 
 
 def _folder(value: str) -> Path:
@@ -116,7 +127,7 @@ def _warn_once_about_strays(project: Project, pyproject: Mapping[str, Any]) -> N
     from devkit.files import atomic
 
     places = strays.places(project.root, pyproject)
-    record = project.state_dir() / "strays-warned"
+    record = project.state_dir() / strays.RECORD
     shown = "\n".join(places)
     if not places or (record.is_file() and record.read_text(encoding="utf-8", errors="replace") == shown):
         return
