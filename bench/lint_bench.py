@@ -42,11 +42,15 @@ END_MARKER = "<!-- bench:lint:end -->"
 DEFAULT_WORK = project.HERE / ".work" / "lint"
 GOAL = 1.00
 DEVKIT = "devkit run lint"
+FULL = "devkit run lint, full path"
 RAW = "direct commands"
+PLAN = Path(".devkit", "plans", "lint")  # devkit's stored plan of the stage, in the project
 
-# The steps of `devkit run` before the tools start (devkit/commands/run.py's `run_stage`,
-# whose `runner.prepare` is the sync check and the config check), each timed in one fresh
-# process; what the process does before the first mark is the interpreter start-up.
+# The steps of `devkit run` before the tools start, each timed in one fresh process; what
+# the process does before the first mark is the interpreter start-up. First the path of a
+# stored plan (devkit/checks/plan.py: stat its inputs, read the commands), then the full
+# path (devkit/commands/run.py's `run_stage`: the project, the stage table, the sync and
+# config checks of `runner.prepare`), which runs when an input of the plan changed.
 PROBE = """\
 import time
 _last = time.perf_counter()
@@ -61,6 +65,11 @@ _mark("import")
 from devkit.commands import run
 stage, files = run.quick_words(["lint"])
 _mark("parse")
+from devkit.checks import plan
+_mark("plan imports")
+import os
+assert plan.load(os.getcwd(), stage) is not None, "no current plan"
+_mark("plan")
 from pathlib import Path
 from devkit.checks import config, runner, stages
 from devkit.env import sync
@@ -80,7 +89,11 @@ print(json.dumps(_marks))
 STEPS = {
     "import": "import `devkit.main` (what the no-op `devkit sync` answer needs)",
     "parse": "read `run lint` (`commands.run.quick_words`: no argparse, no other command module)",
-    "imports": "import the modules `devkit run` uses",
+    "plan imports": "import `devkit.checks.plan` (and the `parallel` runner it uses)",
+    "plan": "check the stored plan (`plan.load`: a stat of each input, read the commands)",
+}
+FULL_STEPS = {
+    "imports": "import the modules the full path uses",
     "table": "find the project, parse pyproject.toml, build the stage table",
     "sync": "no-op sync check (`sync.keep_current`: hash the lock and pyproject.toml, read the stamp)",
     "config": "config check (`config.ensure`: hash the config sources, compare the stored key)",
@@ -92,6 +105,7 @@ class Contender:
     label: str
     commands: tuple[tuple[str, ...], ...]
     env: Mapping[str, str]
+    before: Callable[[], None] | None = None  # untimed, before each run
 
 
 @dataclass(frozen=True)
@@ -141,8 +155,20 @@ def contenders(setup: Setup) -> list[Contender]:
     devkit = (str(setup.root / ".venv" / "bin" / "devkit"), "run", "lint")
     return [
         Contender(DEVKIT, (devkit,), setup.env),
+        Contender(FULL, (devkit,), setup.env, lambda: (setup.root / PLAN).unlink(missing_ok=True)),
         Contender(RAW, setup.lint, activated(setup.env, setup.root)),
     ]
+
+
+def settle_plan(setup: Setup) -> None:
+    """Make sure `devkit run lint` finds its plan: devkit stores none while an input is newer than 2 s."""
+    devkit = (str(setup.root / ".venv" / "bin" / "devkit"), "run", "lint")
+    for _ in range(3):
+        if (setup.root / PLAN).is_file():
+            return
+        time.sleep(2.1)
+        project.timed([devkit], cwd=setup.root, env=setup.env, log=setup.logs / "warm-up.log", what="settle")
+    raise project.BenchError(f"`devkit run lint` stored no plan in {setup.root / PLAN}")
 
 
 # --------------------------------------------------------------------------- runs
@@ -168,8 +194,9 @@ def measure(
     for round_ in range(repeat):
         shift = round_ % len(chosen)
         for contender in [*chosen[shift:], *chosen[:shift]]:
-            if before is not None:
-                before()
+            for step in (before, contender.before):
+                if step is not None:
+                    step()
             log = setup.logs / f"{scenario}-{contender.label.replace(' ', '-')}.log"
             what = f"{contender.label} ({scenario} {round_ + 1})"
             each = project.timed_each(contender.commands, cwd=setup.root, env=contender.env, log=log, what=what)
@@ -280,8 +307,8 @@ def ms(value: float) -> str:
 
 def main_table(results: Mapping[str, Mapping[str, list[float]]]) -> list[str]:
     lines = [
-        f"| scenario | `{DEVKIT}` (s) | {RAW} (s) | devkit/direct | devkit's overhead (ms) |",
-        "|---|---:|---:|---:|---:|",
+        f"| scenario | `{DEVKIT}` (s) | {RAW} (s) | devkit/direct | devkit's overhead (ms) | full path (s) |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     names = {
         "warm": "warm (ruff and mypy caches present)",
@@ -289,9 +316,10 @@ def main_table(results: Mapping[str, Mapping[str, list[float]]]) -> list[str]:
     }
     for scenario, times in results.items():
         devkit, raw = statistics.median(times[DEVKIT]), statistics.median(times[RAW])
+        full = statistics.median(times[FULL])
         lines.append(
             f"| {names[scenario]} | {project.seconds(devkit)} | {project.seconds(raw)} | {devkit / raw:.2f} "
-            f"| {ms(devkit - raw)} |"
+            f"| {ms(devkit - raw)} | {project.seconds(full)} ({full / raw:.2f}) |"
         )
     return lines
 
@@ -316,6 +344,10 @@ def parts_table(
         lines.append(f"| devkit: {label} | {ms(median)} |")
     lines.append(f"| **devkit: start-up plus the steps above** | **{ms(total)}** |")
     lines.append(f"| **measured overhead: `{DEVKIT}` minus the {RAW}, warm medians** | **{ms(overhead)}** |")
+    lines += [
+        f"| full path, instead of the plan: {label} | {ms(statistics.median(steps.get(step, [0.0])))} |"
+        for step, label in FULL_STEPS.items()
+    ]
     lines += [
         f"| for comparison: {label} | {ms(statistics.median(values))} |" for label, values in list(external.items())[1:]
     ]
@@ -368,10 +400,10 @@ def report(
         "",
         "Spread of the single runs (min-max, s):",
         "",
-        f"| scenario | `{DEVKIT}` | {RAW} |",
-        "|---|---:|---:|",
+        f"| scenario | `{DEVKIT}` | {RAW} | full path |",
+        "|---|---:|---:|---:|",
         *[
-            f"| {scenario} | {project.span(times[DEVKIT])} | {project.span(times[RAW])} |"
+            f"| {scenario} | {project.span(times[DEVKIT])} | {project.span(times[RAW])} | {project.span(times[FULL])} |"
             for scenario, times in results.items()
         ],
     ]
@@ -421,6 +453,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for contender in chosen:
             log = setup.logs / "warm-up.log"
             project.timed(contender.commands, cwd=setup.root, env=contender.env, log=log, what=contender.label)
+        settle_plan(setup)
         timings = {"warm": measure(setup, chosen, "warm", args.repeat)}
         if args.cold_repeat:
             timings["cold"] = measure(setup, chosen, "cold", args.cold_repeat, clear_tool_caches(setup.root))
