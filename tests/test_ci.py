@@ -16,6 +16,7 @@ from devkit.checks import stages
 from tests.conftest import HookRunner
 from tests.support.gitlab_ci_local import commit_example, gitlab, job_lines
 from tests.support.proc import run
+from tests.support.projects import without_images
 from tests.support.service import make_service, write
 
 SOURCE = Path(__file__).resolve().parent.parent
@@ -31,8 +32,7 @@ def pipeline_project(example_project: Path, index_url: str, monkeypatch: pytest.
     shell executor cannot start (tests/test_image.py runs the commands those jobs run).
     """
     monkeypatch.setenv("PIP_INDEX_URL", index_url)
-    pyproject = example_project / "pyproject.toml"
-    pyproject.write_text(re.sub(r"\n\[tool\.devkit\.image\][^\n]*\n", "\n", pyproject.read_text()))
+    without_images(example_project)
     run([*DEVKIT, "ci", "render"], cwd=example_project)
     return commit_example(example_project)
 

@@ -1,6 +1,8 @@
 """The rendered pipeline in containers: gitlab-ci-local's docker executor runs the dependency,
-check and build jobs in the image the pipeline names, with the pipeline's caches; run again,
-the dependency jobs find `.venv` in their cache and install nothing.
+check and build jobs in the image the pipeline names, with the pipeline's caches; run again
+on a commit with seeded findings, the dependency jobs find `.venv` in their cache and install
+nothing, and the failing check jobs still hand over their reports, which name each finding.
+A merge-request pipeline offers the staging jobs, which deploy and stop in their own image.
 
 The service here is the example as a team has it: devkit comes from the package index (the
 session's loopback index, which holds devkit's wheel), not from `../..`, a folder no
@@ -15,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,15 +25,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.gitlab_ci_local import HELPER_IMAGE, commit, in_containers, job_lines
+from tests.support.gitlab_ci_local import HELPER_IMAGE, commit, in_containers, job_lines, listed
 from tests.support.index import RunningIndex, serve_index
 from tests.support.proc import run
-from tests.support.projects import EXAMPLE_WHEELS_MISSING, copy_example, lock_by_poetry
+from tests.support.projects import EXAMPLE_WHEELS_MISSING, copy_example, lock_by_poetry, without_images
+from tests.support.reports import FAILING, cobertura, codequality, junit_cases, places, seed
 from tests.support.wheels import build_wheel
 
 DEVKIT = [sys.executable, "-m", "devkit"]
 DEPS_JOBS = ("build:deps:main", "build:deps:dev")
-JOBS = (*DEPS_JOBS, "lint", "tests", "build:wheel")
+CHECK_JOBS = ("lint", "tests")
+JOBS = (*DEPS_JOBS, *CHECK_JOBS, "build:wheel")
 FROM_CHECKOUT = 'devkit-toolchain = { path = "../..", develop = true }'
 # Locked for platforms no job runs on: Poetry resolves for every platform, so the index
 # holds each as an empty stand-in (a company index mirrors every file of them).
@@ -44,6 +49,7 @@ REPORTS = sorted(
     + ["tests.pytest.junit.xml", "tests.coverage.cobertura.xml"]
 )
 IN_SYNC = "devkit: .venv is in sync with poetry.lock"
+MERGE_REQUEST = {"CI_PIPELINE_SOURCE": "merge_request_event"}
 
 
 @dataclass(frozen=True)
@@ -54,13 +60,18 @@ class Service:
     index: RunningIndex
 
 
+def in_engine(docker: str, image: str) -> str:
+    """`image`, once the engine has it: no image can be pulled here."""
+    found = subprocess.run([docker, "image", "inspect", image], capture_output=True, check=False)
+    if found.returncode != 0:
+        pytest.fail(f"the engine has no {image}: bash .ci/run makes it from the base image and Debian's packages")
+    return image
+
+
 @pytest.fixture
 def helper_image(docker: str) -> str:
     """The image gitlab-ci-local's docker executor copies files, caches and artifacts with."""
-    found = subprocess.run([docker, "image", "inspect", HELPER_IMAGE], capture_output=True, check=False)
-    if found.returncode != 0:
-        pytest.fail(f"the engine has no {HELPER_IMAGE}: bash .ci/run makes it from the base image and Debian's rsync")
-    return HELPER_IMAGE
+    return in_engine(docker, HELPER_IMAGE)
 
 
 @pytest.fixture
@@ -100,9 +111,9 @@ def take_devkit_from_index(project: Path, version: str, url: str) -> None:
     text = pyproject.read_text()
     assert FROM_CHECKOUT in text, "the example no longer takes devkit from ../..: update this test"
     text = text.replace(FROM_CHECKOUT, f'devkit-toolchain = "{version}"')
-    text = re.sub(r"\n\[tool\.devkit\.image\][^\n]*\n", "\n", text)
     text = text.replace(FOR_PYTHONS, ONLY_311, 1)
     pyproject.write_text(text + INDEX_SOURCE.format(url=url))
+    without_images(project)
     (project / "poetry.lock").unlink()
 
 
@@ -113,7 +124,14 @@ def pipeline(service: Service, gitlab_ci_local: Path, docker: str, *jobs: str) -
     return in_containers(service.project, gitlab_ci_local, docker, variables, *jobs)
 
 
-def test_pipeline_passes_in_containers_then_its_deps_jobs_install_nothing(
+def commit_seeded_findings(project: Path) -> None:
+    """The example's next commit: a finding for each check, none in the lock (the caches' key)."""
+    seed(project, "ml_service")
+    run(["git", "add", "-A"], cwd=project)
+    run(["git", "commit", "-qm", "seeded findings"], cwd=project)
+
+
+def test_pipeline_passes_in_containers_then_its_deps_jobs_install_nothing_and_its_checks_report_findings(
     docker: str, helper_image: str, gitlab_ci_local: Path, service: Service
 ) -> None:
     with service.index.watch() as first_asked:
@@ -132,11 +150,71 @@ def test_pipeline_passes_in_containers_then_its_deps_jobs_install_nothing(
     assert {name.split("/")[0] for name in names} == {"ml_service", "ml_service-0.1.0.dist-info"}  # no job cache
     assert sorted(path.name for path in (service.project / ".devkit/reports").iterdir()) == REPORTS
 
+    commit_seeded_findings(service.project)
     with service.index.watch() as second_asked:
-        code, second = pipeline(service, gitlab_ci_local, docker, *DEPS_JOBS)
+        code, second = pipeline(service, gitlab_ci_local, docker, *DEPS_JOBS, *CHECK_JOBS)
 
-    assert code == 0, second
+    assert code != 0, second
     for job in DEPS_JOBS:
         assert f"PASS  {job}" in second, second
         assert job_lines(second, job) == [IN_SYNC], second
+    for job in CHECK_JOBS:
+        assert f"FAIL  {job}" in second, second
+        assert IN_SYNC in job_lines(second, job), second  # the cache of the same lock
     assert second_asked == set()  # neither pip nor uv nor devkit asked the index for anything
+    assert_reports_name_the_seeded_findings(service.project / ".gitlab-ci-local/artifacts")
+
+
+def assert_reports_name_the_seeded_findings(artifacts: Path) -> None:
+    """The failed check jobs' artifacts (`when: always`): each finding at its path in the project and line."""
+    lint, tests = artifacts / "lint/.devkit/reports", artifacts / "tests/.devkit/reports"
+    unused = places(codequality(lint / "lint.ruff-check.codequality.json"))
+    assert ("ruff-check/F401", "ml_service/messy.py", 3) in unused
+    layout = places(codequality(lint / "lint.ruff-format.codequality.json"))
+    assert layout == {("ruff-format/unformatted", "ml_service/layout.py", 3)}
+    typing = places(codequality(lint / "lint.mypy.codequality.json"))
+    assert typing == {("mypy/return-value", "ml_service/messy.py", 8)}
+    failing = junit_cases(tests / "tests.pytest.junit.xml")[FAILING]
+    assert failing.get("file") == "tests/test_failing.py"
+    failure = failing.find("failure")
+    assert failure is not None
+    assert "tests/test_failing.py:5: AssertionError" in (failure.text or "")
+    classes = {item.get("filename") for item in cobertura(tests / "tests.coverage.cobertura.xml").iter("class")}
+    assert "ml_service/messy.py" in classes
+
+
+@pytest.fixture
+def staging_image(docker: str, example_project: Path) -> str:
+    """The image the example's staging jobs name (make's, which the slim pipeline image lacks)."""
+    pyproject = tomllib.loads((example_project / "pyproject.toml").read_text())
+    image: str = pyproject["tool"]["devkit"]["staging"]["image"]
+    return in_engine(docker, image)
+
+
+def test_a_merge_request_pipeline_offers_the_staging_jobs_which_deploy_and_stop_in_their_image(
+    docker: str, helper_image: str, staging_image: str, gitlab_ci_local: Path, example_project: Path, tmp_path: Path
+) -> None:
+    """The review environment stands in as a folder the runner mounts into the jobs' containers."""
+    without_images(example_project)
+    run([*DEVKIT, "ci", "render"], cwd=example_project)
+    project = commit(example_project)
+    review = tmp_path / "review"
+    review.mkdir()
+    variables = {**MERGE_REQUEST, "STAGING_MARKER": "/review/review-app"}
+    mounted = ("--volume", f"{review}:/review")
+
+    code, offered = in_containers(project, gitlab_ci_local, docker, MERGE_REQUEST, "--list")
+    assert code == 0, offered
+    code, deployed = in_containers(project, gitlab_ci_local, docker, variables, *mounted, "staging:deploy")
+    assert code == 0, deployed
+    written = (review / "review-app").read_text() if (review / "review-app").is_file() else None
+    code, stopped = in_containers(project, gitlab_ci_local, docker, variables, *mounted, "staging:stop")
+    assert code == 0, stopped
+
+    assert listed(offered)["staging:deploy"] == ["staging", "manual", "true", "[]"]
+    assert listed(offered)["staging:stop"] == ["staging", "manual", "true", "[]"]
+    for job, output in (("staging:deploy", deployed), ("staging:stop", stopped)):
+        assert f"PASS  {job}" in output, output
+        assert re.search(rf"^{job} +starting {re.escape(staging_image)} ", output, re.MULTILINE), output
+    assert written == "no image\n"  # no image jobs here, so no $DEVKIT_STAGING_IMAGE
+    assert list(review.iterdir()) == []

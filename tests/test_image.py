@@ -22,7 +22,7 @@ import yaml
 
 from tests.conftest import BASE_IMAGE, SessionCaches, isolate
 from tests.support.proc import run
-from tests.support.projects import EXAMPLE_WHEELS_MISSING, copy_example, link_checkout
+from tests.support.projects import EXAMPLE_WHEELS_MISSING, copy_example, link_checkout, without_images
 
 DEVKIT = [sys.executable, "-m", "devkit"]
 WHEEL = "ml_service-0.1.0-py3-none-any.whl"
@@ -404,11 +404,6 @@ def test_image_usage_errors_exit_2(example_project: Path, arguments: list[str], 
     result = run([*DEVKIT, "image", *arguments], cwd=example_project, check=False)
 
     assert (result.returncode, result.stderr) == (2, f"devkit: error: {message}\n")
-
-
-def without_images(project: Path) -> None:
-    pyproject = project / "pyproject.toml"
-    pyproject.write_text(re.sub(r"\n\[tool\.devkit\.image\][^\n]*\n", "\n", pyproject.read_text()))
 
 
 def test_a_project_without_images_passes_the_check_and_cannot_render(example_project: Path) -> None:

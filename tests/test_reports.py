@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -14,40 +12,8 @@ import pytest
 from devkit.checks import stages
 from devkit.render import gitlab_ci
 from tests.support.proc import run
+from tests.support.reports import FAILING, MESSY, cobertura, codequality, junit_cases, places, seed
 from tests.support.service import DEVKIT, make_service, write
-
-# GitLab's code-quality format, as its documentation describes a report: an array of
-# issues, each with these keys; severity one of GitLab's five.
-CODEQUALITY_SCHEMA = {
-    "type": "array",
-    "items": {
-        "type": "object",
-        "required": ["description", "check_name", "fingerprint", "severity", "location"],
-        "properties": {
-            "description": {"type": "string", "minLength": 1},
-            "check_name": {"type": "string", "minLength": 1},
-            "fingerprint": {"type": "string", "minLength": 1},
-            "severity": {"enum": ["info", "minor", "major", "critical", "blocker"]},
-            "location": {
-                "type": "object",
-                "required": ["path", "lines"],
-                "properties": {
-                    "path": {"type": "string", "pattern": "^[^/]"},
-                    "lines": {
-                        "type": "object",
-                        "required": ["begin"],
-                        "properties": {"begin": {"type": "integer", "minimum": 1}},
-                    },
-                },
-            },
-        },
-    },
-}
-# Findings seeded at known lines: an unused import (ruff), a wrong return type (mypy), a
-# module ruff format would change, and a failing test.
-MESSY = '"""Seeded findings."""\n\nimport os\n\n\ndef label(value: int) -> str:\n    """Return a label."""\n    return value\n'
-UNFORMATTED = '"""Formatting."""\n\nVALUES = [1,\n  2]\n'
-FAILING_TEST = "from app.scoring import double\n\n\ndef test_double_of_three() -> None:\n    assert double(3) == 7\n"
 
 
 @pytest.fixture
@@ -60,34 +26,8 @@ def devkit(root: Path, *args: str, env: dict[str, str] | None = None) -> tuple[i
     return result.returncode, result.stdout, result.stderr
 
 
-def codequality(path: Path) -> list[dict[str, object]]:
-    """The issues of a code-quality report, after checking it against GitLab's format."""
-    schema = path.parent.parent / "codequality-schema.json"
-    schema.write_text(json.dumps(CODEQUALITY_SCHEMA))
-    checked = run([Path(sys.executable).parent / "check-jsonschema", "--schemafile", schema, path], cwd=path.parent)
-    assert "validation done" in checked.stdout
-    issues: list[dict[str, object]] = json.loads(path.read_text())
-    return issues
-
-
-def places(issues: list[dict[str, object]]) -> set[tuple[object, object, object]]:
-    """(check_name, path, line) of every issue."""
-    found = set()
-    for issue in issues:
-        location = issue["location"]
-        assert isinstance(location, dict)
-        found.add((issue["check_name"], location["path"], location["lines"]["begin"]))
-    return found
-
-
-def seed(service: Path) -> None:
-    write(service, "app/messy.py", MESSY)
-    write(service, "app/layout.py", UNFORMATTED)
-    write(service, "tests/test_failing.py", FAILING_TEST)
-
-
 def test_lint_reports_hold_every_seeded_finding_at_its_path_and_line(service: Path, tmp_path: Path) -> None:
-    seed(service)
+    seed(service, "app")
 
     code, _, stderr = devkit(service, "run", "lint", "--reports", str(tmp_path / "reports"))
 
@@ -106,29 +46,26 @@ def test_lint_reports_hold_every_seeded_finding_at_its_path_and_line(service: Pa
 
 
 def test_tests_reports_hold_the_failing_test_and_the_coverage(service: Path, tmp_path: Path) -> None:
-    seed(service)
+    seed(service, "app")
 
     code, _, _ = devkit(service, "run", "tests", "--reports", str(tmp_path / "reports"))
 
     assert code == 1
-    junit = ET.parse(tmp_path / "reports/tests.pytest.junit.xml").getroot()
-    cases = {case.get("name"): case for case in junit.iter("testcase")}
-    assert set(cases) == {"test_double", "test_double_of_three"}
-    failing = cases["test_double_of_three"]
+    cases = junit_cases(tmp_path / "reports/tests.pytest.junit.xml")
+    assert set(cases) == {"test_double", FAILING}
+    failing = cases[FAILING]
     assert failing.get("file") == "tests/test_failing.py"
     failure = failing.find("failure")
     assert failure is not None
     assert "tests/test_failing.py:5: AssertionError" in (failure.text or "")
     assert cases["test_double"].find("failure") is None
-    coverage = ET.parse(tmp_path / "reports/tests.coverage.cobertura.xml").getroot()
-    assert coverage.tag == "coverage"
-    assert 0 < float(coverage.get("line-rate", "0")) <= 1
+    coverage = cobertura(tmp_path / "reports/tests.coverage.cobertura.xml")
     assert "scoring.py" in {Path(item.get("filename", "")).name for item in coverage.iter("class")}
     assert not (tmp_path / "reports/.writing").exists()
 
 
 def test_the_output_of_each_tool_stays_as_it_is(service: Path, tmp_path: Path) -> None:
-    seed(service)
+    seed(service, "app")
     devkit(service, "run", "lint")  # the tools' caches warm, as on the second run
 
     _, plain, _ = devkit(service, "run", "lint")
@@ -172,7 +109,7 @@ def test_fingerprints_stay_when_the_code_above_moves(service: Path, tmp_path: Pa
 
 
 def test_under_ci_every_stage_writes_the_files_its_job_declares(service: Path) -> None:
-    seed(service)
+    seed(service, "app")
     env = {**os.environ, "CI": "true"}
 
     for stage in ("lint", "typecheck", "tests"):

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.support.gitlab_ci_local import commit_example, gitlab
+from tests.support.gitlab_ci_local import commit_example, gitlab, listed
 from tests.support.proc import run
+from tests.support.projects import without_images
 
 DEVKIT = [sys.executable, "-m", "devkit"]
 MERGE_REQUEST = "CI_PIPELINE_SOURCE=merge_request_event"
@@ -26,22 +27,10 @@ def with_staging(project: Path, body: str | None) -> None:
     pyproject.write_text(TABLE.sub(lambda _: table, pyproject.read_text(), count=1))
 
 
-def without_images(project: Path) -> None:
-    pyproject = project / "pyproject.toml"
-    pyproject.write_text(re.sub(r"\n\[tool\.devkit\.image\][^\n]*\n", "\n", pyproject.read_text()))
-
-
 def rendered(project: Path) -> dict[str, Any]:
     run([*DEVKIT, "ci", "render"], cwd=project)
     pipeline: dict[str, Any] = yaml.safe_load((project / ".gitlab-ci.yml").read_text())
     return pipeline
-
-
-def listed(output: str) -> dict[str, list[str]]:
-    """The jobs of `gitlab-ci-local --list`: name, then stage, when, allow_failure and needs."""
-    rows = [line.split() for line in output.splitlines()]
-    start = next(n for n, row in enumerate(rows) if row[:2] == ["name", "description"])
-    return {row[0]: row[1:] for row in rows[start + 1 :] if row}
 
 
 def test_deploy_and_stop_jobs_run_the_example_targets_under_gitlab_ci_local(

@@ -45,9 +45,9 @@ def gitlab(project: Path, executable: Path, *arguments: str) -> tuple[int, str]:
 
 
 def in_containers(
-    project: Path, executable: Path, docker: str, variables: dict[str, str], *jobs: str
+    project: Path, executable: Path, docker: str, variables: dict[str, str], *arguments: str
 ) -> tuple[int, str]:
-    """Run the pipeline (or `jobs`) with the docker executor, each job in its image.
+    """Run the pipeline (or the jobs `arguments` name) with the docker executor, each job in its image.
 
     The containers share the host's network, so a package index on 127.0.0.1 answers
     them; `variables` are given to every job, as a runner's CI/CD variables are. Returns
@@ -57,7 +57,7 @@ def in_containers(
     command += ["--helper-image", HELPER_IMAGE, "--network", "host"]
     for name, value in variables.items():
         command += ["--variable", f"{name}={value}"]
-    result = run([*command, *jobs], cwd=project, check=False)
+    result = run([*command, *arguments], cwd=project, check=False)
     return result.returncode, result.stdout + result.stderr
 
 
@@ -65,3 +65,10 @@ def job_lines(output: str, job: str) -> list[str]:
     """What `job` printed; gitlab-ci-local's own "still running..." progress lines left out."""
     lines = [line.split(">", 1)[1][1:] for line in output.splitlines() if line.startswith(f"{job} ") and " > " in line]
     return [line for line in lines if line != "still running..."]
+
+
+def listed(output: str) -> dict[str, list[str]]:
+    """The jobs of `gitlab-ci-local --list`: name, then stage, when, allow_failure and needs."""
+    rows = [line.split() for line in output.splitlines()]
+    start = next(n for n, row in enumerate(rows) if row[:2] == ["name", "description"])
+    return {row[0]: row[1:] for row in rows[start + 1 :] if row}

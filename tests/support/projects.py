@@ -20,6 +20,7 @@ from any index.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tomllib
 from collections.abc import Mapping
@@ -391,3 +392,13 @@ def copy_example(checkout: Path) -> Path:
     ignored = shutil.ignore_patterns(".venv", ".devkit", "*_cache", ".coverage*", "__pycache__", "dist")
     shutil.copytree(SOURCE / "examples/ml-service", project, ignore=ignored)
     return project
+
+
+def without_images(project: Path) -> None:
+    """`project` without `[tool.devkit.image]`: its pipeline has no image jobs.
+
+    They build with Docker-in-Docker, which gitlab-ci-local cannot start here
+    (tests/test_image.py runs their commands).
+    """
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(re.sub(r"\n\[tool\.devkit\.image\][^\n]*\n", "\n", pyproject.read_text()))
