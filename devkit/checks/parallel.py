@@ -5,6 +5,8 @@ command not declared read-only) runs alone, on devkit's own terminal, after ever
 before it finished. Consecutive read-only commands (lint's ruff check, ruff format
 --check and mypy) start together with their output captured; each is then printed
 whole, in the stage's order, under its `$ command` line: its stdout, then its stderr.
+Those that check the whole project whatever FILES say (mypy) start first: as a rule
+they take longest, and on a machine with few cores the others then share what is left.
 A tool whose output is captured sees no terminal and drops its colours, so when devkit's
 stdout is a terminal (and NO_COLOR is unset) they get FORCE_COLOR=1, which ruff and mypy
 honour. Their standard input is empty: two tools cannot share devkit's.
@@ -37,13 +39,14 @@ _GRACE = 0.25  # seconds an interrupted child gets to end by itself before it is
 class Step:
     """One command of a stage: its argument list, its name in the summary, and why it cannot run (or None)."""
 
-    __slots__ = ("label", "problem", "read_only", "words")
+    __slots__ = ("label", "problem", "read_only", "whole", "words")
 
-    def __init__(self, words: list[str], label: str, problem: str | None, read_only: bool) -> None:
+    def __init__(self, words: list[str], label: str, problem: str | None, read_only: bool, whole: bool = False) -> None:
         self.words, self.label, self.problem, self.read_only = words, label, problem, read_only
+        self.whole = whole  # it checks the whole project whatever FILES say (mypy): it starts first
 
     def __repr__(self) -> str:
-        return f"Step({self.words!r}, {self.label!r}, {self.problem!r}, {self.read_only!r})"
+        return f"Step({self.words!r}, {self.label!r}, {self.problem!r}, {self.read_only!r}, {self.whole!r})"
 
 
 def activated(root: str, venv: str, environ: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -115,7 +118,11 @@ def _alone(step: Step, cwd: str, env: Mapping[str, str]) -> int | None:
 
 def _side_by_side(batch: Sequence[Step], cwd: str, env: Mapping[str, str]) -> Iterator[int | None]:
     """Start every step of `batch` with its output captured, then print each whole, in order."""
-    started = [_Captured.start(step, cwd, env) if step.problem is None else None for step in batch]
+    first = sorted(range(len(batch)), key=lambda index: not batch[index].whole)  # the longest, as a rule
+    started: list[_Captured | str | None] = [None] * len(batch)
+    for index in first:
+        if batch[index].problem is None:
+            started[index] = _Captured.start(batch[index], cwd, env)
     running = [captured for captured in started if isinstance(captured, _Captured)]
     pids = [captured.pid for captured in running]
     try:

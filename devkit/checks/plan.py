@@ -70,7 +70,7 @@ class Planned:
 
     def step(self, targets: Sequence[str] | None, problem: str | None = None) -> parallel.Step:
         words = [*self.prefix, *arguments((), self.defaults, self.takes_files, targets)]
-        return parallel.Step(words, self.label, problem, self.read_only)
+        return parallel.Step(words, self.label, problem, self.read_only, whole=not self.takes_files)
 
 
 def arguments(
