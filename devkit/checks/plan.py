@@ -28,6 +28,7 @@ import os
 import sys
 
 from devkit.checks import parallel
+from devkit.env.root import nearest
 
 TYPE_CHECKING = False  # typing itself costs milliseconds at start-up
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ def replay(stage: str, files: Sequence[str]) -> int | None:
     if under_ci() or not stage or not _STAGE_CHARACTERS.issuperset(stage):
         return None
     try:
-        root = _project_root(os.getcwd())
+        root = nearest(os.getcwd())
     except OSError:  # the working folder was removed: the full path says so
         return None
     found = load(root, stage) if root is not None else None
@@ -231,17 +232,6 @@ def _before(path: str, moment_ns: int) -> bool:
         return os.stat(path).st_ctime_ns < moment_ns
     except (FileNotFoundError, NotADirectoryError):
         return True
-
-
-def _project_root(folder: str) -> str | None:
-    """The nearest folder at or above `folder` with a pyproject.toml, as `find_root` finds it."""
-    while True:
-        if os.path.isfile(os.path.join(folder, "pyproject.toml")):
-            return folder
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return None
-        folder = parent
 
 
 def under_ci() -> bool:

@@ -14,6 +14,7 @@ import sys
 
 from devkit.env import cache_key
 from devkit.env.names import canonical
+from devkit.env.root import nearest
 
 TYPE_CHECKING = False  # typing itself costs milliseconds at start-up
 if TYPE_CHECKING:
@@ -132,22 +133,12 @@ def answer(argv: list[str]) -> bool:
     if request is None:
         return False
     quiet = request.pop("quiet")
-    root = _project_root(os.getcwd())
-    if root is None:
+    top = nearest(os.getcwd())
+    if top is None:
         return False
-    locks = [name for name in _LOCKS if os.path.isfile(os.path.join(root, name))]
-    if len(locks) != 1 or staleness(root, locks[0], request, key_of(root, locks[0])) is not None:
+    locks = [name for name in _LOCKS if os.path.isfile(os.path.join(top, name))]
+    if len(locks) != 1 or staleness(top, locks[0], request, key_of(top, locks[0])) is not None:
         return False
     if not quiet:
         print(f"devkit: .venv is in sync with {locks[0]}", file=sys.stderr)
     return True
-
-
-def _project_root(folder: str) -> str | None:
-    while True:
-        if os.path.isfile(os.path.join(folder, "pyproject.toml")):
-            return folder
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return None
-        folder = parent

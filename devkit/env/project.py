@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
+from devkit.env.root import PYPROJECT as PYPROJECT  # the name the other modules import from here
+from devkit.env.root import nearest
 from devkit.errors import DevkitError
 from devkit.files import atomic
 
-PYPROJECT = "pyproject.toml"
 POETRY_LOCK = "poetry.lock"
 UV_LOCK = "uv.lock"
 VENV = ".venv"
@@ -55,9 +56,9 @@ class Project(NamedTuple):
 def find_root(start: Path) -> Path:
     """The nearest folder at or above `start` that holds a pyproject.toml."""
     start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / PYPROJECT).is_file():
-            return folder
+    found = nearest(str(start))
+    if found is not None:
+        return Path(found)
     raise DevkitError(f"no {PYPROJECT} in {start} or any parent folder: run devkit inside a project")
 
 
