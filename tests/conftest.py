@@ -39,6 +39,7 @@ from tests.support.projects import (
     write_parity_project,
 )
 from tests.support.service import PYPROJECT as SERVICE_PYPROJECT
+from tests.support.wheels import gather
 
 SOURCE = Path(__file__).resolve().parent.parent
 # Property-based tests: no example database in the checkout, no deadline (the machine runs
@@ -189,9 +190,7 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("wheelhouse")
     build_parity_wheels(path)
     extra = os.environ.get("DEVKIT_TEST_WHEELS")
-    for wheel in Path(extra).glob("*.whl") if extra else ():
-        os.link(wheel, path / wheel.name) if wheel.stat().st_dev == path.stat().st_dev else shutil.copy(wheel, path)
-    return path
+    return gather(path, Path(extra).glob("*.whl") if extra else ())
 
 
 @pytest.fixture

@@ -12,9 +12,7 @@ the host's network, told by runner variables, as a company runner is told of its
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -30,7 +28,7 @@ from tests.support.index import RunningIndex, serve_index
 from tests.support.proc import run
 from tests.support.projects import EXAMPLE_WHEELS_MISSING, copy_example, lock_by_poetry, without_images
 from tests.support.reports import FAILING, cobertura, codequality, junit_cases, places, seed
-from tests.support.wheels import build_wheel
+from tests.support.wheels import build_wheel, gather
 
 DEVKIT = [sys.executable, "-m", "devkit"]
 DEPS_JOBS = ("build:deps:main", "build:deps:dev")
@@ -79,12 +77,7 @@ def company_wheels(tmp_path: Path, wheelhouse: Path, devkit_wheel: Path) -> Path
     """A wheel folder: the session's wheels, devkit's, and the other platforms' stand-ins."""
     if not any(wheelhouse.glob("numpy-*.whl")):
         pytest.fail(EXAMPLE_WHEELS_MISSING)
-    wheels = tmp_path / "wheels"
-    wheels.mkdir()
-    for wheel in [*wheelhouse.glob("*.whl"), devkit_wheel]:
-        os.link(wheel, wheels / wheel.name) if wheel.stat().st_dev == wheels.stat().st_dev else shutil.copy(
-            wheel, wheels
-        )
+    wheels = gather(tmp_path / "wheels", [*wheelhouse.glob("*.whl"), devkit_wheel])
     for name, version in OTHER_PLATFORMS:
         build_wheel(wheels, name, version)
     return wheels

@@ -38,7 +38,7 @@ from tests.conftest import SessionCaches, isolate
 from tests.support.index import serve_index
 from tests.support.proc import run
 from tests.support.projects import EXAMPLE_WHEELS_MISSING, copy_example, link_checkout, lock_by_poetry
-from tests.support.wheels import build_wheel
+from tests.support.wheels import build_wheel, gather
 
 SOURCE = Path(__file__).resolve().parent.parent
 DEVKIT_MK = SOURCE / "make/devkit.mk"
@@ -625,10 +625,7 @@ def test_fresh_clone_with_only_poetry_bootstraps_with_make_sync(
     # moves it), so this project names the loopback index as its primary source and is
     # locked here, with the example's Makefile. Poetry locks for every platform: pytest's
     # Windows-only colorama must be in the index, as an empty stand-in.
-    wheels = tmp_path / "wheels"
-    wheels.mkdir()
-    for wheel in wheelhouse.glob("*.whl"):
-        os.link(wheel, wheels / wheel.name)
+    wheels = gather(tmp_path / "wheels", wheelhouse.glob("*.whl"))
     build_wheel(wheels, "colorama", "0.4.6")
     with serve_index(wheels) as index:
         (poetry_service / "pyproject.toml").write_text(POETRY_PYPROJECT.format(index_url=index.url))
@@ -676,12 +673,7 @@ def spaced_project(tmp_path: Path, devkit_wheel: Path, wheelhouse: Path, uv: Pat
     """
     if not any(wheelhouse.glob("ruff-*.whl")):
         pytest.fail(EXAMPLE_WHEELS_MISSING)
-    wheels = tmp_path / "wheels"
-    wheels.mkdir()
-    for wheel in [*wheelhouse.glob("*.whl"), devkit_wheel]:
-        os.link(wheel, wheels / wheel.name) if wheel.stat().st_dev == wheels.stat().st_dev else shutil.copy(
-            wheel, wheels
-        )
+    wheels = gather(tmp_path / "wheels", [*wheelhouse.glob("*.whl"), devkit_wheel])
     build_wheel(wheels, "colorama", "0.4.6")
     project = tmp_path / "my services" / "score service"
     (project / "score_service").mkdir(parents=True)

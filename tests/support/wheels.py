@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
+import shutil
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 WHEEL_TAG = "py3-none-any"
@@ -28,6 +30,17 @@ def normalize_dist(name: str) -> str:
     (``Parity-App`` -> ``parity_app``).
     """
     return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def gather(folder: Path, wheels: Iterable[Path]) -> Path:
+    """`folder`, created, holding each of `wheels`: hard-linked on one file system, else copied."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for wheel in wheels:
+        if wheel.stat().st_dev == folder.stat().st_dev:
+            os.link(wheel, folder / wheel.name)
+        else:
+            shutil.copy(wheel, folder)
+    return folder
 
 
 def wheel_filename(name: str, version: str) -> str:
