@@ -28,7 +28,7 @@ import os
 import sys
 
 from devkit.checks import parallel
-from devkit.env.root import nearest
+from devkit.env.root import STATE_DIR, nearest
 
 TYPE_CHECKING = False  # typing itself costs milliseconds at start-up
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from devkit.env.project import Project
 
 FORMAT = "devkit run plan 1"
-FOLDER = os.path.join(".devkit", "plans")
+FOLDER = os.path.join(STATE_DIR, "plans")
 SETTLE_NS = 2_000_000_000  # covers file systems that keep times to the second (or two)
 _ABSENT = "-"
 _STAGE_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
@@ -182,12 +182,11 @@ def store(project: Project, stage: str, planned: Sequence[Planned], begun_ns: in
     from devkit.files import atomic
 
     written, read = _inputs(project, planned)
-    inputs = [(path, _identity(path)) for path in [*written, *read]]
+    inputs = [(path, identity) for path in [*written, *read] if (identity := _identity(path)) is not None]
     settled = begun_ns - SETTLE_NS
-    if any(identity is None for _, identity in inputs) or not all(_before(path, settled) for path in read):
-        return
-    known = [(path, identity) for path, identity in inputs if identity is not None]
-    found = Plan(stage, str(project.root), str(project.venv), known, list(planned))
+    if len(inputs) < len(written) + len(read) or not all(_before(path, settled) for path in read):
+        return  # an input that cannot be looked at, or one that changed too recently
+    found = Plan(stage, str(project.root), str(project.venv), inputs, list(planned))
     folder = project.root / FOLDER
     atomic.make_folder(folder)
     atomic.write_bytes(folder / stage, found.encode())
@@ -200,7 +199,7 @@ def _inputs(project: Project, planned: Sequence[Planned]) -> tuple[list[str], li
     from devkit.env import stamp
     from devkit.env.project import POETRY_LOCK, UV_LOCK
 
-    root, state = project.root, project.root / ".devkit"
+    root, state = project.root, project.root / STATE_DIR
     written = [stamp.path(project.venv), *(state / name for name in (config.MERGED, config.RUFF, config.KEY))]
     written += [state / strays.RECORD, project.venv / "bin" / "python"]
     read = [project.pyproject, root / POETRY_LOCK, root / UV_LOCK, root / config.PROJECT_FILE]

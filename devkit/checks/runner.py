@@ -96,8 +96,8 @@ def run(
     run_commands = [
         report.command if report else command for command, report in zip(commands, report_steps, strict=True)
     ]
-    planned = [_planned(project, command) for command in run_commands]
-    problems = [_problem(project, command) for command in run_commands]
+    resolved = [_resolved(project, command) for command in run_commands]
+    planned, problems = [command for command, _ in resolved], [problem for _, problem in resolved]
     if begun_ns is not None and reports is None and not any(problems) and not any(map(_modules, run_commands)):
         plan.store(project, name, planned, begun_ns)
     kept = [index for index, command in enumerate(planned) if command.runs_on(targets)]
@@ -111,18 +111,18 @@ def run(
     return parallel.run_stage(name, steps, str(project.root), env, finished)
 
 
-def _planned(project: Project, command: Command) -> plan.Planned:
-    """`command` resolved for `.venv`; named by its tool alone when `.venv` lacks the tool."""
+def _resolved(project: Project, command: Command) -> tuple[plan.Planned, str | None]:
+    """`command` resolved for `.venv`, and why it cannot run (its tool or a module it needs is missing) or None.
+
+    A command whose tool `.venv` lacks is named by its tool alone.
+    """
     tool = argv(project, command)[0]
-    label = _label(command) if Path(tool).is_file() else command.tool
-    return plan.Planned([tool, *command.args], command.targets, command.takes_files, command.read_only, label)
-
-
-def _problem(project: Project, command: Command) -> str | None:
-    """Why `command` cannot run (its tool or a module it needs is missing), or None."""
-    if not Path(argv(project, command)[0]).is_file():
-        return missing_tool(command.tool)
-    return missing_module(project, command)
+    problem: str | None
+    if not Path(tool).is_file():
+        label, problem = command.tool, missing_tool(command.tool)
+    else:
+        label, problem = _label(command), missing_module(project, command)
+    return plan.Planned([tool, *command.args], command.targets, command.takes_files, command.read_only, label), problem
 
 
 def reports_folder(project: Project, given: Path | None = None) -> Path | None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
-from devkit.env.root import PYPROJECT as PYPROJECT  # the name the other modules import from here
+from devkit.env.root import PYPROJECT as PYPROJECT  # the names the other modules import from here
+from devkit.env.root import STATE_DIR as STATE_DIR
 from devkit.env.root import nearest
 from devkit.errors import DevkitError
 from devkit.files import atomic
@@ -13,7 +14,6 @@ from devkit.files import atomic
 POETRY_LOCK = "poetry.lock"
 UV_LOCK = "uv.lock"
 VENV = ".venv"
-STATE_DIR = ".devkit"
 
 
 class Project(NamedTuple):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 PYPROJECT = "pyproject.toml"
+STATE_DIR = ".devkit"  # devkit's git-ignored working folder in a project
 
 
 def nearest(folder: str) -> str | None:
