@@ -160,6 +160,20 @@ def test_a_garbled_plan_takes_the_full_path_and_is_replaced(service: Path) -> No
     assert plan.decode(stored.read_bytes()) is not None
 
 
+def test_a_plan_that_cannot_be_stored_leaves_the_stage_as_it_runs(service: Path) -> None:
+    time.sleep(SETTLE)
+    (service / ".devkit").mkdir(exist_ok=True)
+    (service / plan.FOLDER).write_text("a file where the plans folder goes\n")
+
+    code, stdout, stderr = devkit(service, "run", "lint")
+
+    assert code == 1
+    assert "F401" in stdout
+    assert stderr.rstrip().endswith("stage lint failed: ruff check, ruff format, mypy")
+    assert "error: cannot create" not in stderr
+    assert (service / plan.FOLDER).read_text() == "a file where the plans folder goes\n"
+
+
 WORD = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\0"), max_size=12)
 WORDS = st.lists(WORD, max_size=4)
 PLANNED = st.builds(plan.Planned, st.lists(WORD, min_size=1, max_size=4), WORDS, st.booleans(), st.booleans(), WORD)

@@ -179,6 +179,7 @@ def load(root: str, stage: str) -> Plan | None:
 
 def store(project: Project, stage: str, planned: Sequence[Planned], begun_ns: int) -> None:
     """Keep the resolved `planned` commands of `stage` for the next run, unless an input had not settled."""
+    from devkit.errors import DevkitError
     from devkit.files import atomic
 
     written, read = _inputs(project, planned)
@@ -188,8 +189,11 @@ def store(project: Project, stage: str, planned: Sequence[Planned], begun_ns: in
         return  # an input that cannot be looked at, or one that changed too recently
     found = Plan(stage, str(project.root), str(project.venv), inputs, list(planned))
     folder = project.root / FOLDER
-    atomic.make_folder(folder)
-    atomic.write_bytes(folder / stage, found.encode())
+    try:
+        atomic.make_folder(folder)
+        atomic.write_bytes(folder / stage, found.encode())
+    except DevkitError:  # no room, no permission, a file in the way: the stage runs all the same, unplanned
+        return
 
 
 def _inputs(project: Project, planned: Sequence[Planned]) -> tuple[list[str], list[str]]:
