@@ -15,7 +15,8 @@ This runs on every commit, so it starts the tools with `os.posix_spawn` and read
 pipes with `select.poll`: the standard library's cheapest modules (`subprocess` and
 `threading` cost milliseconds to import). A child starts as `subprocess` starts it: from
 the project root, SIGPIPE and SIGXFSZ back to their defaults, no descriptor of devkit's
-but the three standard ones.
+but the three standard ones. mypy, when its script names devkit's own interpreter, starts
+in a fork of devkit instead, which has paid Python's start-up already (see `forked`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import select
 import sys
 
 from devkit import console
+from devkit.checks import forked
 
 TYPE_CHECKING = False  # typing itself costs milliseconds at start-up
 if TYPE_CHECKING:
@@ -215,6 +217,9 @@ def _spawn(step: Step, cwd: str, env: Mapping[str, str], streams: Sequence[tuple
         else (os.POSIX_SPAWN_DUP2, source, target)
         for target, source in streams
     ]
+    pid = forked.start(step.words, cwd, env, streams)
+    if pid is not None:
+        return pid
     here = os.open(".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         os.chdir(cwd)
