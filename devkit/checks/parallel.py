@@ -122,16 +122,15 @@ def _side_by_side(batch: Sequence[Step], cwd: str, env: Mapping[str, str]) -> It
     """Start every step of `batch` with its output captured, then print each whole, in order."""
     first = sorted(range(len(batch)), key=lambda index: not batch[index].whole)  # the longest, as a rule
     started: list[_Captured | str | None] = [None] * len(batch)
-    for index in first:
-        if batch[index].problem is None:
-            started[index] = _Captured.start(batch[index], cwd, env)
-    running = [captured for captured in started if isinstance(captured, _Captured)]
-    pids = [captured.pid for captured in running]
     try:
-        _collect(running)
-    except BaseException:
-        _stop(pids)
+        for index in first:
+            if batch[index].problem is None:
+                started[index] = _Captured.start(batch[index], cwd, env)
+        _collect([captured for captured in started if isinstance(captured, _Captured)])
+    except BaseException:  # Ctrl-C, even while the others were still being started
+        _stop([captured.pid for captured in started if isinstance(captured, _Captured)])
         raise
+    pids = [captured.pid for captured in started if isinstance(captured, _Captured)]
     codes = dict(zip(pids, _wait(pids), strict=True))
     for step, captured in zip(batch, started, strict=True):
         if not _announce(step) or captured is None:
