@@ -358,3 +358,31 @@ def test_a_tool_that_cannot_start_is_a_one_line_error_and_fails_the_stage(servic
         "stage's command",
         "devkit: error: stage trio failed: broken",
     ]
+
+
+ENDS_ITSELF = (
+    "import atexit, sys; from devkit.main import main; "
+    "atexit.register(lambda: print('atexit handler ran')); sys.argv = ['devkit', *sys.argv[1:]]; "
+    "print('buffered before the stage'); code = main(); print('main returned', code)"
+)
+
+
+@pytest.mark.parametrize(("words", "code"), [(["run", "lint"], 0), (["run", "deploy"], 1), (["sync"], 0)])
+def test_run_and_sync_on_the_process_command_line_end_the_process_as_an_exit_would(
+    service: Path, words: list[str], code: int
+) -> None:
+    buffered = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+
+    result = run([sys.executable, "-c", ENDS_ITSELF, *words], cwd=service, check=False, env=buffered)
+
+    assert result.returncode == code, result.stdout + result.stderr
+    assert result.stdout.startswith("buffered before the stage\n")
+    assert result.stdout.endswith("atexit handler ran\n")
+    assert "main returned" not in result.stdout
+
+
+def test_main_called_with_arguments_returns(service: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(service)
+
+    assert devkit_main.main(["run", "deploy"]) == 1
+    assert devkit_main.main(["sync"]) == 0
