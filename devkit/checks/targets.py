@@ -14,7 +14,7 @@ from devkit.errors import DevkitError
 
 TYPE_CHECKING = False  # typing itself costs milliseconds at start-up
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")
 
@@ -25,34 +25,36 @@ def narrow(root: str, files: Sequence[str]) -> list[str]:
     Other files are skipped (a hook may pass any staged file). A path that does not exist
     or lies outside the project, itself or through a symbolic link, is an error: a check
     that looked at nothing must not pass, and `format` must not rewrite another project.
-    A commit hook passes every staged file, so each costs a stat or two: the real path of
-    each folder is looked up once.
+    A commit hook passes every staged file (all of them with `--all-files`), so each costs
+    one `lstat`: the working folder is read once and the real path of each folder looked
+    up once.
     """
-    top, real_folders, kept = root, dict[str, str](), []
+    here, inside, real_folders, kept = os.getcwd(), root.rstrip(os.sep) + os.sep, dict[str, str](), []
     for name in files:
-        path, mode = _checked(top, name, name if name.isprintable() else repr(name), real_folders)
+        path, mode = _checked(root, here, name, real_folders)
         if stat.S_ISDIR(mode) or os.path.splitext(path)[1] in PYTHON_SUFFIXES:
-            kept.append(os.path.relpath(path, top).replace(os.sep, "/"))
+            kept.append("." if path == root else path[len(inside) :].replace(os.sep, "/"))
     return kept
 
 
 _MISSING = (errno.ENOENT, errno.ENOTDIR, errno.ELOOP)
 
 
-def _checked(top: str, name: str, shown: str, real_folders: dict[str, str]) -> tuple[str, int]:
-    """The absolute path of FILE `name`, which must be a file or folder inside `top`, and its mode."""
+def _checked(top: str, here: str, name: str, real_folders: dict[str, str]) -> tuple[str, int]:
+    """The absolute path of FILE `name` (given from `here`), a file or folder inside `top`, and its mode."""
+    shown = name if name.isprintable() else repr(name)
     if not name:
         raise DevkitError("an empty path in FILES: give files or folders (`.` for the whole project)")
-    path = os.path.abspath(name)
+    path = os.path.normpath(os.path.join(here, name))  # os.path.abspath, without a getcwd per file
     if not _inside(path, top):
         raise DevkitError(f"{shown} is outside the project {top}: give paths inside it")
-    try:
-        mode = os.stat(path).st_mode
-    except OSError as exc:
-        if exc.errno in _MISSING:
-            raise DevkitError(f"{shown} does not exist (in {os.getcwd()}): check the path") from None
-        raise DevkitError(f"{shown}: {exc.strerror}: check the path") from None  # a name too long, ...
-    real = _real(path, real_folders)
+    mode = _mode(path, shown, here, os.lstat)
+    folder, base = os.path.split(path)
+    if folder not in real_folders:
+        real_folders[folder] = os.path.realpath(folder)
+    real = os.path.join(real_folders[folder], base)
+    if stat.S_ISLNK(mode):
+        mode, real = _mode(path, shown, here, os.stat), os.path.realpath(real)
     if not _inside(real, top):
         raise DevkitError(f"{shown} is a link to {real}, outside the project {top}: give paths inside it")
     if not stat.S_ISDIR(mode) and not stat.S_ISREG(mode):
@@ -60,13 +62,14 @@ def _checked(top: str, name: str, shown: str, real_folders: dict[str, str]) -> t
     return path, mode
 
 
-def _real(path: str, real_folders: dict[str, str]) -> str:
-    """`path` with every symbolic link resolved; the folders' real paths cached in `real_folders`."""
-    folder, base = os.path.split(path)
-    if folder not in real_folders:
-        real_folders[folder] = os.path.realpath(folder)
-    joined = os.path.join(real_folders[folder], base)
-    return os.path.realpath(joined) if os.path.islink(joined) else joined
+def _mode(path: str, shown: str, here: str, look: Callable[[str], os.stat_result]) -> int:
+    """The mode `look` (os.stat or os.lstat) finds at `path`; a one-line error when there is nothing."""
+    try:
+        return look(path).st_mode
+    except OSError as exc:
+        if exc.errno in _MISSING:
+            raise DevkitError(f"{shown} does not exist (in {here}): check the path") from None
+        raise DevkitError(f"{shown}: {exc.strerror}: check the path") from None  # a name too long, ...
 
 
 def _inside(path: str, top: str) -> bool:
