@@ -140,6 +140,19 @@ def test_a_changed_input_takes_the_full_path(
     assert hides is None or hides not in stdout + stderr
 
 
+def test_the_tests_stage_is_replayed_until_a_module_it_needs_leaves_venv(service: Path) -> None:
+    code, _, _ = settle_and_store(service, "tests")
+    replayed = path_taken(service, "run", "tests")
+    site = run([service / ".venv/bin/python", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], service)
+    (Path(site.stdout.strip()) / "devkit-tools.pth").unlink()  # pytest and pytest-cov are gone from .venv
+
+    after = devkit(service, "run", "tests")
+
+    assert replayed == f"exit {code} replayed False"
+    assert after[0] == 1
+    assert after[2].startswith("devkit: error: pytest is not installed in .venv"), after
+
+
 def test_under_ci_a_stage_writes_its_reports_despite_its_plan(service: Path) -> None:
     settle_and_store(service)
 

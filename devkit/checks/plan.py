@@ -7,7 +7,9 @@ commit. When all of that found nothing to do, the stage's resolved commands are 
 `.devkit/plans/STAGE` with the identity (device, inode, mode, size, modification and change
 times) of every file the answer came from: pyproject.toml and both lock names, .venv's
 stamp and Python, the stage's tools, devkit's lint.toml and the project's, the merged
-config, the places stray tool settings live, and devkit's own modules. The next
+config, the places stray tool settings live, devkit's own modules, and where the modules
+a command needs were found (.venv's site-packages folder, whose entries an install or a
+removal changes, and each module's file). The next
 `devkit run STAGE` (without reports: under CI they are written, see `runner`) looks at
 those files only, a stat each, and when every one is as recorded, runs the stored
 commands; anything else (a file changed, added or removed, a plan missing or malformed)
@@ -177,12 +179,19 @@ def load(root: str, stage: str) -> Plan | None:
     return found
 
 
-def store(project: Project, stage: str, planned: Sequence[Planned], begun_ns: int) -> None:
-    """Keep the resolved `planned` commands of `stage` for the next run, unless an input had not settled."""
+def store(
+    project: Project, stage: str, planned: Sequence[Planned], begun_ns: int, found_from: Sequence[str] = ()
+) -> None:
+    """Keep the resolved `planned` commands of `stage` for the next run, unless an input had not settled.
+
+    `found_from` are more files the resolution read: where the modules a command needs
+    were found (`.venv`'s site-packages folder, the modules' files).
+    """
     from devkit.errors import DevkitError
     from devkit.files import atomic
 
     written, read = _inputs(project, planned)
+    read += found_from
     inputs = [(path, identity) for path in [*written, *read] if (identity := _identity(path)) is not None]
     settled = begun_ns - SETTLE_NS
     if len(inputs) < len(written) + len(read) or not all(_before(path, settled) for path in read):

@@ -35,13 +35,21 @@ def missing_tool(tool: str, needed_by: str = "") -> str:
 _MODULES = {"pytest": "pytest", "pytest_cov": "pytest-cov", "coverage": "coverage"}
 
 
-def missing_module(project: Project, command: Command) -> str | None:
-    """What to do when `.venv` lacks a module `command` needs; None when it has them all."""
+def _module_check(project: Project, command: Command) -> tuple[str | None, list[str] | None]:
+    """What to do when `.venv` lacks a module `command` needs (or None), and the files the answer came from.
+
+    Those files are `.venv`'s site-packages folder (an install or removal changes its
+    entries) and each module's own file; None when `.venv`'s Python could not be asked.
+    """
     label = _label(command)
-    for module in _absent(project, _modules(command)):
+    found = _look_up(project, _modules(command))
+    if found is None:
+        return None, None
+    absent, files = found
+    for module in absent:
         package = _MODULES[module]
-        return missing_tool(package, "" if package == label.split()[0] else label)
-    return None
+        return missing_tool(package, "" if package == label.split()[0] else label), files
+    return None, files
 
 
 def _modules(command: Command) -> list[str]:
@@ -51,18 +59,34 @@ def _modules(command: Command) -> list[str]:
     return [module for module in wanted if module in _MODULES]
 
 
-_FIND = "import importlib.util as u, sys; print(' '.join(m for m in sys.argv[1:] if u.find_spec(m) is None))"
+# Asked of .venv's Python: its site-packages folder, then for each module `+` and the
+# module's file, or `-` when it cannot be imported; NUL-separated (no path holds one).
+_FIND = (
+    "import importlib.util as u, sys, sysconfig\n"
+    "found = [sysconfig.get_path('purelib')]\n"
+    "for name in sys.argv[1:]:\n"
+    "    spec = u.find_spec(name)\n"
+    "    found.append('-' if spec is None else '+' + (spec.origin or ''))\n"
+    "sys.stdout.write(chr(0).join(found))\n"
+)
 
 
-def _absent(project: Project, modules: Sequence[str]) -> list[str]:
-    """Which of `modules` `.venv`'s Python cannot import (asked of that Python itself)."""
+def _look_up(project: Project, modules: Sequence[str]) -> tuple[list[str], list[str]] | None:
+    """Which of `modules` `.venv`'s Python cannot import, and the files that answer came from.
+
+    Asked of that Python itself; None when it could not answer.
+    """
     if not modules:
-        return []
+        return [], []
     import subprocess
 
     python = project.venv / "bin" / "python"
     result = subprocess.run([python, "-I", "-c", _FIND, *modules], capture_output=True, text=True, check=False)
-    return result.stdout.split() if result.returncode == 0 else []
+    purelib, *answers = result.stdout.split("\0")
+    if result.returncode != 0 or len(answers) != len(modules):
+        return None
+    absent = [module for module, answer in zip(modules, answers, strict=True) if answer == "-"]
+    return absent, [purelib, *(answer[1:] for answer in answers if answer.startswith("+") and answer[1:])]
 
 
 def prepare(project: Project) -> None:
@@ -89,7 +113,8 @@ def run(
     `reports`, a folder, the commands write their reports there (see `devkit.checks.reports`).
     Consecutive read-only commands run side by side (see `parallel`); a command's reports
     are written once its output is printed. With `begun_ns`, when the run began, a stage
-    that can run (no reports, no missing tool or module) is stored as a `plan` first.
+    that can run (no reports, no missing tool or module) is stored as a `plan` first,
+    with the files its modules were found from among the plan's inputs.
     """
     env = parallel.activated(str(project.root), str(project.venv))
     report_steps = _report_steps(project, name, commands, targets, env, reports)
@@ -97,9 +122,10 @@ def run(
         report.command if report else command for command, report in zip(commands, report_steps, strict=True)
     ]
     resolved = [_resolved(project, command) for command in run_commands]
-    planned, problems = [command for command, _ in resolved], [problem for _, problem in resolved]
-    if begun_ns is not None and reports is None and not any(problems) and not any(map(_modules, run_commands)):
-        plan.store(project, name, planned, begun_ns)
+    planned, problems = [command for command, _, _ in resolved], [problem for _, problem, _ in resolved]
+    watched = [files for _, _, files in resolved]
+    if begun_ns is not None and reports is None and not any(problems) and None not in watched:
+        plan.store(project, name, planned, begun_ns, [file for files in watched if files for file in files])
     kept = [index for index, command in enumerate(planned) if command.runs_on(targets)]
 
     def finished(position: int, code: int | None) -> None:
@@ -111,18 +137,22 @@ def run(
     return parallel.run_stage(name, steps, str(project.root), env, finished)
 
 
-def _resolved(project: Project, command: Command) -> tuple[plan.Planned, str | None]:
-    """`command` resolved for `.venv`, and why it cannot run (its tool or a module it needs is missing) or None.
+def _resolved(project: Project, command: Command) -> tuple[plan.Planned, str | None, list[str] | None]:
+    """`command` resolved for `.venv`, why it cannot run (or None), and where its modules were found.
 
-    A command whose tool `.venv` lacks is named by its tool alone.
+    Why it cannot run: its tool or a module it needs is missing; a command whose tool
+    `.venv` lacks is named by its tool alone. Where its modules were found: the files
+    `_module_check` names, None when `.venv`'s Python could not be asked.
     """
     tool = argv(project, command)[0]
     problem: str | None
+    watched: list[str] | None = []
     if not Path(tool).is_file():
         label, problem = command.tool, missing_tool(command.tool)
     else:
-        label, problem = _label(command), missing_module(project, command)
-    return plan.Planned([tool, *command.args], command.targets, command.takes_files, command.read_only, label), problem
+        label, (problem, watched) = _label(command), _module_check(project, command)
+    planned = plan.Planned([tool, *command.args], command.targets, command.takes_files, command.read_only, label)
+    return planned, problem, watched
 
 
 def reports_folder(project: Project, given: Path | None = None) -> Path | None:
