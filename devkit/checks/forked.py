@@ -53,7 +53,10 @@ def start(words: Sequence[str], cwd: str, env: Mapping[str, str], streams: Strea
         return None
     sys.stdout.flush()  # what devkit printed must not be printed again by the child
     sys.stderr.flush()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no room for another process: spawning says why, as for any tool
+        return None
     if pid == 0:
         _run(code, words, cwd, env, streams)
     return pid

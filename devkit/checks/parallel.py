@@ -210,15 +210,15 @@ def _spawn(step: Step, cwd: str, env: Mapping[str, str], streams: Sequence[tuple
     Its pid, or why it could not start. os.posix_spawn takes no working folder: devkit's
     own is `cwd` while the child starts, and is restored after.
     """
+    pid = forked.start(step.words, cwd, env, streams)
+    if pid is not None:
+        return pid
     actions = [
         (os.POSIX_SPAWN_OPEN, target, source, os.O_RDONLY, 0)
         if isinstance(source, str)
         else (os.POSIX_SPAWN_DUP2, source, target)
         for target, source in streams
     ]
-    pid = forked.start(step.words, cwd, env, streams)
-    if pid is not None:
-        return pid
     here = os.open(".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         os.chdir(cwd)
