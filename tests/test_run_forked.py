@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 import signal
 import subprocess
 import sys
@@ -25,6 +24,7 @@ import pytest
 
 from tests.support.proc import run
 from tests.support.service import DEVKIT, make_service, write
+from tests.test_run_stages import add_stages, python_command
 
 PLUGIN = '''\
 """Records what mypy's process looks like when mypy loads its plugins."""
@@ -141,13 +141,8 @@ STUBBORN = (
 
 
 def test_ctrl_c_ends_the_stage_and_every_tool_it_started(service: Path) -> None:
-    stubborn = '"' + shlex.join(["python", "-c", STUBBORN]).replace('"', '\\"') + '"'
-    pyproject = service / "pyproject.toml"
-    pyproject.write_text(
-        pyproject.read_text()
-        + f'\n[tool.devkit.stages]\nslow = {{ commands = ["mypy --config-file .devkit/lint.toml", {stubborn}], '
-        + "read-only = true }\n"
-    )
+    mypy = '"mypy --config-file .devkit/lint.toml"'
+    add_stages(service, f"slow = {{ commands = [{mypy}, {python_command(STUBBORN)}], read-only = true }}")
     process = subprocess.Popen(
         [*script(service), "run", "slow"],
         cwd=service,

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from devkit.checks import plan
 from tests.support.proc import run
-from tests.support.service import DEVKIT, make_service, write
+from tests.support.service import DEVKIT, make_service, site_packages, write
 
 MESSY = "import os\n\n\ndef Compute(x):\n    return x+1\n"
 SETTLE = plan.SETTLE_NS / 1e9 + 0.2
@@ -143,8 +143,7 @@ def test_a_changed_input_takes_the_full_path(
 def test_the_tests_stage_is_replayed_until_a_module_it_needs_leaves_venv(service: Path) -> None:
     code, _, _ = settle_and_store(service, "tests")
     replayed = path_taken(service, "run", "tests")
-    site = run([service / ".venv/bin/python", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], service)
-    (Path(site.stdout.strip()) / "devkit-tools.pth").unlink()  # pytest and pytest-cov are gone from .venv
+    (site_packages(service) / "devkit-tools.pth").unlink()  # pytest and pytest-cov are gone from .venv
 
     after = devkit(service, "run", "tests")
 

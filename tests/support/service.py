@@ -60,6 +60,11 @@ def make_service(locked: Path, root: Path) -> Path:
     run([*DEVKIT, "sync"], cwd=root)
     for tool in TOOLS:
         (root / ".venv/bin" / tool).symlink_to(Path(sys.executable).parent / tool)
-    site = run([root / ".venv/bin/python", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], cwd=root)
-    (Path(site.stdout.strip()) / "devkit-tools.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    (site_packages(root) / "devkit-tools.pth").write_text(sysconfig.get_path("purelib") + "\n")
     return root
+
+
+def site_packages(root: Path) -> Path:
+    """The site-packages folder of `root`'s `.venv`, as its own Python names it."""
+    site = run([root / ".venv/bin/python", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], cwd=root)
+    return Path(site.stdout.strip())
