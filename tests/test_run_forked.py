@@ -174,3 +174,16 @@ def alive(group: int) -> bool:
             return False
         time.sleep(0.1)
     return True
+
+
+def test_a_mypy_script_the_system_would_not_run_fails_as_a_spawned_one_does(service: Path) -> None:
+    mypy = service / ".venv/bin/mypy"
+    copy(mypy)
+    mypy.chmod(0o644)
+
+    forked = run([*script(service), "run", "typecheck"], cwd=service, check=False)
+    spawned = run([*DEVKIT, "run", "typecheck"], cwd=service, check=False)
+
+    assert (forked.returncode, forked.stdout, forked.stderr) == (spawned.returncode, spawned.stdout, spawned.stderr)
+    assert forked.returncode == 1
+    assert f"devkit: error: {mypy}: Permission denied: run `devkit sync`" in forked.stderr

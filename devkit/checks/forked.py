@@ -66,6 +66,8 @@ def _script(path: str) -> CodeType | None:
     """The compiled console script at `path` when it may run in a fork of this interpreter, else None."""
     if os.path.basename(path) not in TOOLS or sys.orig_argv[1:] != sys.argv or "PYTHONHOME" in os.environ:
         return None
+    if not os.access(path, os.X_OK):  # a script the system would not run: spawning it says why
+        return None
     try:
         with open(path, "rb") as file:
             source = file.read()
